@@ -1,0 +1,44 @@
+import { GatehouseError } from '../../core/errors.ts';
+import { hashToken } from '../../core/tokens.ts';
+import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/passwordHash.ts';
+import { repos } from '../../db/repos.ts';
+import type { AppDeps } from '../deps.ts';
+import { transact } from '../transact.ts';
+import { issueSession, type IssuedSession } from './issueSession.ts';
+import { normalizeEmail } from './signUp.ts';
+import { claimAttempt } from './throttle.ts';
+
+/**
+ * Password sign-in. A user with MFA gets a pending session (aal 1) that is only good for the
+ * MFA step. Failures are counted per account; the count resets only once the user is fully
+ * signed in, so a password holder cannot reset the counter between TOTP guesses.
+ */
+export async function signIn(deps: AppDeps, input: { email: string; password: string }, options: { replacesToken?: string } = {}): Promise<IssuedSession> {
+  const r = repos(deps.db);
+  const user = await r.users.byEmail(normalizeEmail(input.email));
+  if (!user || !user.password_hash) {
+    // Same argon2 cost as a real check, so response time does not reveal which emails exist.
+    await verifyPassword(DUMMY_PASSWORD_HASH, input.password);
+    throw new GatehouseError('invalid_credentials', 'wrong email or password');
+  }
+  // Counted as a failure before argon2 runs, so parallel guesses cannot all pass the check.
+  const claim = await claimAttempt(r, user, deps.clock.now());
+  if (!(await verifyPassword(user.password_hash, input.password))) {
+    throw new GatehouseError('invalid_credentials', 'wrong email or password');
+  }
+  return transact(deps, async (tx) => {
+    const { hasFactor } = await tx.r.factors.summary(user.id);
+    if (!hasFactor) await tx.r.users.resetFailures(user.id);
+    // With MFA the count resets only after the MFA step; a right password just does not add to it.
+    else await tx.r.users.refundAttempt(user.id, claim);
+    // ASVS 5.0 7.2.4: signing in again on a browser ends the session it held; only the new token works.
+    if (options.replacesToken) await tx.r.credentials.revokeSessionByTokenHash(hashToken(options.replacesToken), tx.now);
+    return issueSession(deps, tx, {
+      userId: user.id,
+      aal: 1,
+      amr: ['pwd'],
+      mfaPending: hasFactor,
+      authenticatedAt: tx.now,
+    });
+  });
+}

@@ -1,0 +1,27 @@
+import { addDays } from '../../core/clock.ts';
+import { hashToken, newToken } from '../../core/tokens.ts';
+import { invitationMail } from '../../mail/templates.ts';
+import type { Actor, AppDeps } from '../deps.ts';
+import { transact } from '../transact.ts';
+import { enterOrgForChange } from './enterOrgForChange.ts';
+import { requireInviteRole } from './inviteMember.ts';
+import { openInvitation } from './openInvitation.ts';
+import { publicInvitation, type PublicInvitation } from './publicInvitation.ts';
+
+/**
+ * Sends the invitation again with a new token and a new expiry. The old link stops working:
+ * a resend is what people ask for when they fear the first mail went astray.
+ */
+export async function resendInvitation(deps: AppDeps, actor: Actor, slug: string, invitationId: string): Promise<PublicInvitation> {
+  return transact(deps, async (tx) => {
+    const entry = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'manager' });
+    const invitation = await openInvitation(tx.r, entry.org.id, invitationId);
+    requireInviteRole(entry.role, invitation.role);
+    const token = newToken(deps.random, 'invitation');
+    const expiresAt = addDays(tx.now, deps.config.invitationDays);
+    await tx.r.invitations.renew(invitation.id, hashToken(token), expiresAt);
+    tx.audit({ orgId: entry.org.id, action: 'invitation.resend', actorId: actor.userId, data: { invitation_id: invitation.id, email: invitation.email, role: invitation.role } });
+    tx.mail(invitationMail({ to: invitation.email, org: entry.org, role: invitation.role, inviter: actor.email, publicUrl: deps.config.publicUrl, token, expiresAt }));
+    return publicInvitation({ ...invitation, expires_at: expiresAt });
+  });
+}

@@ -1,0 +1,45 @@
+import { sql, type Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import * as initial from './migrations/001_initial.ts';
+import * as sshCertificates from './migrations/002_ssh_certificates.ts';
+import * as oidc from './migrations/003_oidc.ts';
+import * as auditChain from './migrations/004_audit_chain.ts';
+import * as accessNotifications from './migrations/005_access_notifications.ts';
+
+/** Migrations live in code, in order; Kysely's migrator locks so concurrent starts apply them once. */
+const migrations: Record<string, Migration> = {
+  '001_initial': initial,
+  '002_ssh_certificates': sshCertificates,
+  '003_oidc': oidc,
+  '004_audit_chain': auditChain,
+  '005_access_notifications': accessNotifications,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  if (await upToDate(db)) return;
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed`, { cause: error });
+  }
+}
+
+/**
+ * Every start asks this first: one query instead of the migrator's round of table checks, lock and
+ * reads, which on the embedded database is a noticeable part of a cold start. Anything other than
+ * exactly our migrations applied (a fresh database, a pending migration, one we do not know) goes
+ * through the migrator, which locks and applies or reports as before.
+ */
+async function upToDate(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const applied = new Set(rows.map((row) => row.name));
+    const known = Object.keys(migrations);
+    return applied.size === known.length && known.every((name) => applied.has(name));
+  } catch {
+    return false;
+  }
+}

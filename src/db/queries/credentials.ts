@@ -1,0 +1,223 @@
+import type { Selectable } from 'kysely';
+import type { Db, PersonalAccessTokensTable, SessionsTable } from '../schema.ts';
+
+export type SessionRow = Selectable<SessionsTable>;
+export type PatRow = Selectable<PersonalAccessTokensTable>;
+
+export interface NewSession {
+  id: string;
+  tokenHash: string;
+  userId: string;
+  aal: number;
+  amr: string[];
+  mfaPending: boolean;
+  authenticatedAt: Date;
+  now: Date;
+  expiresAt: Date;
+}
+
+/** A bearer credential resolved with its user in one round trip: the hot path of every request. */
+export interface ResolvedCredential {
+  kind: 'session' | 'pat';
+  id: string;
+  userId: string;
+  email: string;
+  name: string | null;
+  aal: number;
+  amr: string[];
+  mfaPending: boolean;
+  authenticatedAt: Date | null;
+  lastSeenAt: Date | null;
+  expiresAt: Date | null;
+}
+
+export class CredentialQueries {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async insertSession(session: NewSession): Promise<void> {
+    await this.#db
+      .insertInto('sessions')
+      .values({
+        id: session.id,
+        token_hash: session.tokenHash,
+        user_id: session.userId,
+        aal: session.aal,
+        amr: JSON.stringify(session.amr),
+        mfa_pending: session.mfaPending,
+        authenticated_at: session.authenticatedAt,
+        created_at: session.now,
+        last_seen_at: session.now,
+        expires_at: session.expiresAt,
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  async sessionByTokenHash(tokenHash: string, now: Date): Promise<ResolvedCredential | undefined> {
+    const row = await this.#db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .select(['s.id', 's.user_id', 'u.email', 'u.name', 's.aal', 's.amr', 's.mfa_pending', 's.authenticated_at', 's.last_seen_at', 's.expires_at'])
+      .where('s.token_hash', '=', tokenHash)
+      .where('s.revoked_at', 'is', null)
+      .where('s.expires_at', '>', now)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      kind: 'session',
+      id: row.id,
+      userId: row.user_id,
+      email: row.email,
+      name: row.name,
+      aal: row.aal,
+      amr: row.amr,
+      mfaPending: row.mfa_pending,
+      authenticatedAt: row.authenticated_at,
+      lastSeenAt: row.last_seen_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async patByTokenHash(tokenHash: string, now: Date): Promise<ResolvedCredential | undefined> {
+    const row = await this.#db
+      .selectFrom('personal_access_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['t.id', 't.user_id', 'u.email', 'u.name', 't.aal', 't.amr', 't.expires_at', 't.last_used_at'])
+      .where('t.token_hash', '=', tokenHash)
+      .where('t.revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
+      .executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      kind: 'pat',
+      id: row.id,
+      userId: row.user_id,
+      email: row.email,
+      name: row.name,
+      aal: row.aal,
+      amr: row.amr,
+      mfaPending: false,
+      authenticatedAt: null,
+      lastSeenAt: row.last_used_at,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async touchSession(id: string, now: Date): Promise<void> {
+    await this.#db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', id).execute();
+  }
+
+  async touchPat(id: string, now: Date): Promise<void> {
+    await this.#db.updateTable('personal_access_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+  }
+
+  async revokeSession(id: string, now: Date): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Ends every other session of a user (ASVS 7.4.3: after a password or factor change). */
+  async revokeOtherSessions(userId: string, keepSessionId: string | null, now: Date): Promise<void> {
+    let query = this.#db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keepSessionId) query = query.where('id', '!=', keepSessionId);
+    await query.execute();
+  }
+
+  async insertPat(row: { id: string; tokenHash: string; userId: string; name: string; aal: number; amr: string[]; now: Date; expiresAt: Date | null }): Promise<void> {
+    await this.#db
+      .insertInto('personal_access_tokens')
+      .values({
+        id: row.id,
+        token_hash: row.tokenHash,
+        user_id: row.userId,
+        name: row.name,
+        aal: row.aal,
+        amr: JSON.stringify(row.amr),
+        created_at: row.now,
+        expires_at: row.expiresAt,
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .execute();
+  }
+
+  listPats(userId: string, now: Date): Promise<PatRow[]> {
+    return this.#db
+      .selectFrom('personal_access_tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  async revokePat(userId: string, id: string, now: Date): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('personal_access_tokens')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** The user's sessions that still work: not revoked, not expired, not idle past `idleSince`. */
+  listLiveSessions(userId: string, now: Date, idleSince: Date): Promise<SessionRow[]> {
+    return this.#db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .where('last_seen_at', '>=', idleSince)
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  /** Ends one session of this user (false: no such live session of theirs). */
+  async revokeSessionOfUser(userId: string, id: string, now: Date): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('sessions')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
+  /** Ends the session a presented token names, whoever it belongs to (a sign-in replacing it on this browser). */
+  async revokeSessionByTokenHash(tokenHash: string, now: Date): Promise<void> {
+    await this.#db.updateTable('sessions').set({ revoked_at: now }).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).execute();
+  }
+
+  /** Operators: ends every session of one user, or of everyone (userId null); returns how many. */
+  async revokeAllSessions(userId: string | null, now: Date): Promise<number> {
+    let query = this.#db.updateTable('sessions').set({ revoked_at: now }).where('revoked_at', 'is', null).where('expires_at', '>', now);
+    if (userId !== null) query = query.where('user_id', '=', userId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** Operators: revokes every personal access token of one user; returns how many. */
+  async revokeAllPats(userId: string, now: Date): Promise<number> {
+    const result = await this.#db
+      .updateTable('personal_access_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+}

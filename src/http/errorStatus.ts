@@ -1,0 +1,65 @@
+import type { ErrorCode } from '../core/errors.ts';
+
+/** The one place where domain error codes meet HTTP statuses. */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  invalid_request: 400,
+  weak_password: 400,
+  invalid_public_key: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  invalid_mfa_code: 401,
+  mfa_verification_required: 401,
+  plan_upgrade_required: 402,
+  forbidden: 403,
+  reauthentication_required: 403,
+  mfa_step_up_required: 403,
+  mfa_enrollment_required: 403,
+  membership_pending: 403,
+  actor_mfa_required: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  email_taken: 409,
+  mfa_not_pending: 409,
+  password_required_by_organization: 409,
+  last_login_method: 409,
+  mfa_required_by_organization: 409,
+  would_leave_organizations: 409,
+  slug_taken: 409,
+  password_method_required: 409,
+  target_mfa_required: 409,
+  last_owner: 409,
+  already_member: 409,
+  owner_mfa_required: 409,
+  noncompliant_members: 409,
+  not_pending: 409,
+  invitation_expired: 410,
+  reinstatement_expired: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  confirmation_mismatch: 422,
+  too_many_requests: 429,
+  too_many_attempts: 429,
+  internal_error: 500,
+};
+
+const TITLES: Partial<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  402: 'Payment Required',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  410: 'Gone',
+  413: 'Content Too Large',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+};
+
+export function statusTitle(status: number): string {
+  return TITLES[status] ?? 'Error';
+}
