@@ -5,6 +5,7 @@ import * as sshCertificates from './migrations/002_ssh_certificates.ts';
 import * as oidc from './migrations/003_oidc.ts';
 import * as auditChain from './migrations/004_audit_chain.ts';
 import * as accessNotifications from './migrations/005_access_notifications.ts';
+import * as mailThrottles from './migrations/006_mail_throttles.ts';
 
 /** Migrations live in code, in order; Kysely's migrator locks so concurrent starts apply them once. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '003_oidc': oidc,
   '004_audit_chain': auditChain,
   '005_access_notifications': accessNotifications,
+  '006_mail_throttles': mailThrottles,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -98,6 +98,8 @@ export interface MembershipsTable {
   pending_since: Date | null;
   reinstate_until: Date | null;
   last_reminded_at: Date | null;
+  /** When a manager last sent the rejoin mail again: the throttle's clock. */
+  rejoin_mailed_at: Date | null;
   created_at: Date;
 }
 
@@ -112,6 +114,8 @@ export interface InvitationsTable {
   expires_at: Date;
   accepted_at: Date | null;
   revoked_at: Date | null;
+  /** When its mail last went out (invite or resend): the throttle's clock. */
+  last_sent_at: Date;
 }
 
 export interface AuditEventsTable {

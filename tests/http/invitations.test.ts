@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/core/clock.ts';
+import { INVITATION_MAIL_INTERVAL_SECONDS } from '../../src/core/invitationThrottle.ts';
 import { hashToken } from '../../src/core/tokens.ts';
 import { call } from '../helpers/client.ts';
 import { enrollTotp, mfaUser, now, signInWithMfa, signUp, uniqueEmail, type TestUser } from '../helpers/flows.ts';
@@ -111,6 +112,7 @@ describe('POST /v1/orgs/{slug}/invitations', () => {
   it('replaces the open invitation to the same address: the old link stops working', async () => {
     const invitee = await signUp(h);
     const first = await invite(h, owner, slug, invitee.email, 'member');
+    await h.advance(INVITATION_MAIL_INTERVAL_SECONDS); // invitation mail is throttled per address
     const second = await invite(h, owner, slug, invitee.email, 'manager');
     const old = await accept(invitee, first.token);
     expect(old.status).toBe(404);
@@ -167,6 +169,7 @@ describe('GET /v1/orgs/{slug}/invitations, resend and revoke', () => {
     const invitee = await signUp(h);
     const { id } = await invite(h, owner, slug, invitee.email, 'member');
     await expireDirectly(id);
+    await h.advance(INVITATION_MAIL_INTERVAL_SECONDS); // invitation mail is throttled per address
     const resent = await call(h, 'POST', `/v1/orgs/${slug}/invitations/${id}/resend`, { body: {}, token: owner.token });
     expect(new Date(resent.body.invitation.expires_at).getTime()).toBeGreaterThan(now(h).getTime());
     expect((await accept(invitee, await invitationTokenFor(h, invitee.email))).status).toBe(200);
@@ -241,6 +244,7 @@ describe('POST /v1/invitations/{token}/accept', () => {
     const member = await addMember(h, owner, slug, 'member');
     // Pending members may be invited; making the row active again leaves an open invitation to an active member.
     await makePendingDirectly(h, slug, member.id, addDays(now(h), 30));
+    await h.advance(INVITATION_MAIL_INTERVAL_SECONDS); // invitation mail is throttled per address
     const { id, token } = await invite(h, owner, slug, member.email, 'admin');
     await h.gatehouse.deps.db.updateTable('memberships').set({ state: 'active', pending_since: null, reinstate_until: null }).where('user_id', '=', member.id).execute();
     const conflict = await accept(member, token);
@@ -254,6 +258,7 @@ describe('POST /v1/invitations/{token}/accept', () => {
     for (const until of [addDays(now(h), 30), addDays(now(h), -1)]) {
       const member = await addMember(h, owner, slug, 'member');
       await makePendingDirectly(h, slug, member.id, until);
+      await h.advance(INVITATION_MAIL_INTERVAL_SECONDS); // invitation mail is throttled per address
       const { token } = await invite(h, owner, slug, member.email, 'manager');
       const accepted = await accept(member, token);
       expect(accepted.status).toBe(200);

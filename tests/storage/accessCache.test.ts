@@ -15,7 +15,7 @@ function credential(userId: string): ResolvedCredential {
 function accessRow(orgId: string, userId: string): OrgAccessRow {
   return {
     org: { id: orgId, slug: orgId, name: orgId } as OrgAccessRow['org'],
-    membership: { org_id: orgId, user_id: userId, role: 'member', state: 'active', pending_since: null, reinstate_until: null, last_reminded_at: null, created_at: new Date(0) },
+    membership: { org_id: orgId, user_id: userId, role: 'member', state: 'active', pending_since: null, reinstate_until: null, last_reminded_at: null, rejoin_mailed_at: null, created_at: new Date(0) },
     hasFactor: true,
     hasPhishingResistantFactor: false,
   };

@@ -1,4 +1,6 @@
-import { addDays } from '../../core/clock.ts';
+import { addDays, addSeconds } from '../../core/clock.ts';
+import { GatehouseError } from '../../core/errors.ts';
+import { INVITATION_MAIL_INTERVAL_SECONDS, invitationRetryAfter } from '../../core/invitationThrottle.ts';
 import { hashToken, newToken } from '../../core/tokens.ts';
 import { invitationMail } from '../../mail/templates.ts';
 import type { Actor, AppDeps } from '../deps.ts';
@@ -10,7 +12,8 @@ import { publicInvitation, type PublicInvitation } from './publicInvitation.ts';
 
 /**
  * Sends the invitation again with a new token and a new expiry. The old link stops working:
- * a resend is what people ask for when they fear the first mail went astray.
+ * a resend is what people ask for when they fear the first mail went astray. At most one
+ * invitation mail per address per minute (src/core/invitationThrottle.ts): 429 too_many_requests.
  */
 export async function resendInvitation(deps: AppDeps, actor: Actor, slug: string, invitationId: string): Promise<PublicInvitation> {
   return transact(deps, async (tx) => {
@@ -19,9 +22,21 @@ export async function resendInvitation(deps: AppDeps, actor: Actor, slug: string
     requireInviteRole(entry.role, invitation.role);
     const token = newToken(deps.random, 'invitation');
     const expiresAt = addDays(tx.now, deps.config.invitationDays);
-    await tx.r.invitations.renew(invitation.id, hashToken(token), expiresAt);
+    const renewed = await tx.r.invitations.renew(invitation.id, {
+      tokenHash: hashToken(token),
+      expiresAt,
+      now: tx.now,
+      sentBefore: addSeconds(tx.now, -INVITATION_MAIL_INTERVAL_SECONDS),
+    });
+    if (!renewed) throw tooSoon(invitationRetryAfter({ lastSentAt: invitation.last_sent_at, now: tx.now }));
     tx.audit({ orgId: entry.org.id, action: 'invitation.resend', actorId: actor.userId, data: { invitation_id: invitation.id, email: invitation.email, role: invitation.role } });
     tx.mail(invitationMail({ to: invitation.email, org: entry.org, role: invitation.role, inviter: actor.email, publicUrl: deps.config.publicUrl, token, expiresAt }));
     return publicInvitation({ ...invitation, expires_at: expiresAt });
+  });
+}
+
+export function tooSoon(retryAfterSeconds: number): GatehouseError {
+  return new GatehouseError('too_many_requests', 'an invitation was mailed to this address a moment ago; try again later', {
+    extra: { retry_after: Math.max(1, retryAfterSeconds) },
   });
 }

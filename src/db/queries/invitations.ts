@@ -24,6 +24,7 @@ export class InvitationQueries {
         expires_at: row.expiresAt,
         accepted_at: null,
         revoked_at: null,
+        last_sent_at: row.now,
       })
       .execute();
   }
@@ -63,8 +64,29 @@ export class InvitationQueries {
     await this.#db.updateTable('invitations').set({ revoked_at: now }).where('id', '=', id).execute();
   }
 
-  async renew(id: string, tokenHash: string, expiresAt: Date): Promise<void> {
-    await this.#db.updateTable('invitations').set({ token_hash: tokenHash, expires_at: expiresAt }).where('id', '=', id).execute();
+  /** When invitation mail last went to this address from this organization, by any invitation. */
+  async lastSentTo(orgId: string, email: string): Promise<Date | null> {
+    const row = await this.#db
+      .selectFrom('invitations')
+      .select((eb) => eb.fn.max('last_sent_at').as('last'))
+      .where('org_id', '=', orgId)
+      .where('email', '=', email)
+      .executeTakeFirst();
+    return row?.last ? new Date(row.last) : null;
+  }
+
+  /**
+   * New token and expiry, claimed by one conditional update: of two resends racing inside the
+   * throttle interval only one renews (and mails); false for the other.
+   */
+  async renew(id: string, change: { tokenHash: string; expiresAt: Date; now: Date; sentBefore: Date }): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('invitations')
+      .set({ token_hash: change.tokenHash, expires_at: change.expiresAt, last_sent_at: change.now })
+      .where('id', '=', id)
+      .where('last_sent_at', '<=', change.sentBefore)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   /** Compare-and-set so an invitation is accepted once even when two requests race. */

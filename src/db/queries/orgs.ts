@@ -101,6 +101,7 @@ export class OrgQueries {
         'm.pending_since',
         'm.reinstate_until',
         'm.last_reminded_at',
+        'm.rejoin_mailed_at',
         'm.created_at as member_since',
         sql<boolean>`exists(select 1 from mfa_factors f where f.user_id = ${userId} and f.confirmed_at is not null)`.as('has_factor'),
         sql<boolean>`exists(select 1 from mfa_factors f where f.user_id = ${userId} and f.confirmed_at is not null and f.phishing_resistant)`.as('has_pr_factor'),
@@ -108,12 +109,12 @@ export class OrgQueries {
       .where('o.slug', '=', slug)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { role, state, pending_since, reinstate_until, last_reminded_at, member_since, has_factor, has_pr_factor, ...org } = row;
+    const { role, state, pending_since, reinstate_until, last_reminded_at, rejoin_mailed_at, member_since, has_factor, has_pr_factor, ...org } = row;
     return {
       org,
       membership:
         role && state && member_since
-          ? { org_id: org.id, user_id: userId, role, state, pending_since, reinstate_until, last_reminded_at, created_at: member_since }
+          ? { org_id: org.id, user_id: userId, role, state, pending_since, reinstate_until, last_reminded_at, rejoin_mailed_at, created_at: member_since }
           : null,
       hasFactor: has_factor,
       hasPhishingResistantFactor: has_pr_factor,
@@ -274,6 +275,19 @@ export class OrgQueries {
    * those stamped. The condition is evaluated by the database on the locked row, so of two
    * concurrent reminder requests only one stamps (and mails) a given member.
    */
+  /** The rejoin mail may go again to this pending member: claimed by one conditional update. */
+  async claimRejoinMail(orgId: string, userId: string, now: Date, mailedBefore: Date): Promise<boolean> {
+    const result = await this.#db
+      .updateTable('memberships')
+      .set({ rejoin_mailed_at: now })
+      .where('org_id', '=', orgId)
+      .where('user_id', '=', userId)
+      .where('state', '=', 'pending')
+      .where((eb) => eb.or([eb('rejoin_mailed_at', 'is', null), eb('rejoin_mailed_at', '<=', mailedBefore)]))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async claimReminders(orgId: string, userIds: readonly string[], now: Date, remindedBefore: Date): Promise<string[]> {
     if (userIds.length === 0) return [];
     const rows = await this.#db

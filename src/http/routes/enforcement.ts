@@ -116,7 +116,7 @@ export function registerEnforcementRoutes(app: App, deps: AppDeps): void {
         summary: 'Send the rejoin email again to a pending member (managers and above)',
         params: Strict({ slug: Slug, user_id: Id }),
         body: NoBody,
-        response: { 200: EmptyObject, ...errors(401, 403, 404, 409) },
+        response: { 200: EmptyObject, ...errors(401, 403, 404, 409, 429) },
       },
     },
     async (request) => resendRejoin(deps, actorOf(request), request.params.slug, request.params.user_id),
