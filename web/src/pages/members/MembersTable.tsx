@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { api, seg } from '../../api.ts';
 import type { ApiError } from '../../api.ts';
@@ -30,6 +30,11 @@ export function MembersTable({ slug, members, canManage, callerIsOwner, caption,
   const [rowError, setRowError] = useState<{ userId: string; error: ApiError } | null>(null);
   const [rowStatus, setRowStatus] = useState('');
   const [removing, setRemoving] = useState<Member | null>(null);
+  // A role the server has accepted shows at once: without this the controlled <select> would snap
+  // back to the old role until the reloaded list arrives, and the page would contradict its own
+  // "is now Manager" message. A new list from the server replaces these.
+  const [acceptedRoles, setAcceptedRoles] = useState<Readonly<Record<string, Role>>>({});
+  useEffect(() => setAcceptedRoles({}), [members]);
   const base = `/v1/orgs/${seg(slug)}/members`;
 
   const act = useAction(async (m: Member, work: () => Promise<string>) => {
@@ -46,6 +51,7 @@ export function MembersTable({ slug, members, canManage, callerIsOwner, caption,
   const changeRole = (m: Member, role: Role): void =>
     void act.run(m, async () => {
       await api.patch(`${base}/${seg(m.user_id)}`, { role });
+      setAcceptedRoles((roles) => ({ ...roles, [m.user_id]: role }));
       return `${m.email} is now ${roleName(role)}.`;
     });
   const resend = (m: Member): void =>
@@ -95,7 +101,7 @@ export function MembersTable({ slug, members, canManage, callerIsOwner, caption,
                 {canManage && m.state === 'active' && (m.role !== 'owner' || callerIsOwner) ? (
                   <select
                     aria-label={`Role for ${m.email}`}
-                    value={m.role}
+                    value={acceptedRoles[m.user_id] ?? m.role}
                     disabled={act.busy}
                     onChange={(e) => changeRole(m, e.target.value as Role)}
                   >
