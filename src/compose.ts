@@ -44,7 +44,7 @@ export async function createGatehouse(config: Config, options: ComposeOptions = 
   const testClock = config.testClock ? new TestClock(options.clock ?? systemClock) : null;
   const clock = testClock ?? options.clock ?? systemClock;
   const secretKey = loadSecretKey({ dataDir: config.dataDir, ...(config.secretKey ? { configured: config.secretKey } : {}) });
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cacheAccess: true }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cacheAccess: config.accessCache }));
   const transport =
     options.transport ??
     (config.smtpUrl ? smtpTransport({ url: config.smtpUrl, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname }) : logOnlyTransport);

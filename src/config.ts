@@ -29,6 +29,13 @@ export interface Config {
   readonly sshCaKeyPath: string | null;
   /** Shared secret of the hosts whose sshd asks POST /v1/ssh/authorize; null turns that endpoint off. */
   readonly sshAuthorizeToken: string | null;
+  /**
+   * Keep the hot path's facts in memory (src/db/accessCache.ts). Revocation must take effect at
+   * once on every instance, and only one process can open an embedded data dir, so the cache is on
+   * there by default; with PostgreSQL other instances would hear of a revocation only when the
+   * notification arrives (docs/scaling.md), so it is off unless an operator turns it on.
+   */
+  readonly accessCache: boolean;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +86,14 @@ function sshAuthorizeToken(raw: string | undefined): string | null {
   return raw;
 }
 
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, got "${raw}"`);
+}
+
 export function parseConfig(env: Env, overrides: Partial<Config> = {}): Config {
   const port = intVar(env, 'PORT', 8080, { min: 0, max: 65_535 });
   const host = env.HOST || '127.0.0.1';
@@ -124,6 +139,7 @@ export function parseConfig(env: Env, overrides: Partial<Config> = {}): Config {
     plans: parsePlans(env.GATEHOUSE_PLANS),
     sshCaKeyPath: env.GATEHOUSE_SSH_CA_KEY || null,
     sshAuthorizeToken: sshAuthorizeToken(env.GATEHOUSE_SSH_AUTHORIZE_TOKEN),
+    accessCache: onOff(env, 'GATEHOUSE_ACCESS_CACHE', !/^postgres(ql)?:\/\//.test(env.DATABASE_URL ?? '')),
     ...overrides,
   };
   if (!(config.defaultPlan in config.plans)) {

@@ -6,50 +6,31 @@
  * PostgreSQL delivers notifications to a listener in commit order, so once instance B has applied
  * a marker notified after the change, it has applied the change: the test waits for exactly that
  * (no sleeping, no timing) and then expects B to refuse.
- * Always runs on PostgreSQL (the embedded database is one process by design).
+ * Always runs on PostgreSQL (the embedded database is one process by design), with the cache
+ * turned on (GATEHOUSE_ACCESS_CACHE=on): PostgreSQL deployments have it off by default, because of
+ * the window this test has to wait out (tests/concurrency/revocation-across-instances.test.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createGatehouse, type Gatehouse } from '../../src/compose.ts';
-import { parseConfig } from '../../src/config.ts';
-import type { OutgoingMail } from '../../src/mail/transport.ts';
+import type { Gatehouse } from '../../src/compose.ts';
 import { mfaUser, signUp, type TestUser } from '../helpers/flows.ts';
-import { memoryTransport, type Harness } from '../helpers/harness.ts';
+import type { Harness } from '../helpers/harness.ts';
 import { addMember, createOrg, uniqueSlug } from '../helpers/orgFlows.ts';
-import { createFreshDatabase } from '../helpers/testDatabase.ts';
+import { startTwoInstances, type TwoInstances } from './twoInstances.ts';
 
-const PG = process.env.GATEHOUSE_TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-const instances: Gatehouse[] = [];
-let drop: () => Promise<void> = async () => {};
-let dataDir = '';
+let pair: TwoInstances | undefined;
 let a: Harness;
 let b: Gatehouse;
 let owner: TestUser;
 
 beforeAll(async () => {
-  const fresh = await createFreshDatabase(PG);
-  drop = fresh.drop;
-  dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-cache-'));
-  const config = parseConfig({ DATABASE_URL: fresh.url, GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_PUBLIC_URL: 'http://gatehouse.test', GATEHOUSE_TEST_CLOCK: '1' });
-  const mail: OutgoingMail[] = [];
-  for (let index = 0; index < 2; index += 1) {
-    instances.push(await createGatehouse(config, { logger: pino({ level: 'silent' }), startJobs: false, transport: memoryTransport(mail) }));
-  }
-  const [first, second] = instances as [Gatehouse, Gatehouse];
-  // The flows helpers drive instance A through the harness shape; B is asked directly.
-  a = { gatehouse: first, mail, databaseUrl: fresh.url, advance: async (seconds) => void first.testClock?.advance(seconds), close: async () => {} };
-  b = second;
+  pair = await startTwoInstances({ GATEHOUSE_ACCESS_CACHE: 'on' });
+  ({ a, b } = pair);
   owner = await mfaUser(a);
 }, 60_000);
 
 afterAll(async () => {
-  for (const instance of instances) await instance.close();
-  await drop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await pair?.close();
 });
 
 async function accessOnB(user: TestUser, slug: string): Promise<{ status: number; body: any }> {
