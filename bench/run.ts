@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { databaseVersion, freshDatabase } from './benchDatabase.ts';
 import { coldStart } from './coldStart.ts';
@@ -39,6 +40,8 @@ const env = { GATEHOUSE_SECRET_KEY: Buffer.from(secretKey).toString('base64') };
 const figures: Figure[] = [];
 const notes: string[] = [];
 const runStarted = performance.now();
+// The machine may be shared: the load average says how much else was running (2 cores: above ~1.5, figures are noisy).
+const loadAtStart = loadavg();
 log(`database: ${kind}; ${machine.cores} cores; pinning: ${machine.pinning ? 'server core 0, load core 1' : 'none (no taskset)'}`);
 
 let dbVersion = 'unknown';
@@ -216,6 +219,7 @@ writeSection(`${root}BENCHMARKS.md`, {
     ['Node', machine.node],
     ['database', dbVersion],
     ['run time', `${fmt(totalSeconds)} s`],
+    ['load average (1 / 5 / 15 min) at start; at end', `${loadAtStart.map((value) => fmt(value, 2)).join(' / ')}; ${loadavg().map((value) => fmt(value, 2)).join(' / ')}`],
   ],
   figures,
   notes,
