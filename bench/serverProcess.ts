@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pinned, type Machine } from './machine.ts';
 
@@ -14,6 +14,8 @@ export interface RunningServer {
   peakRssBytes(): number | null;
   /** CPU time used so far (user + system), in milliseconds; null where /proc is missing. */
   cpuMs(): number | null;
+  /** CPU time so far of libuv's pool threads (argon2 runs there) and of every other thread, in ms. */
+  threadCpuMs(): { pool: number; other: number } | null;
   stop(): Promise<void>;
 }
 
@@ -68,6 +70,23 @@ export async function startPinnedProcess(
         // Fields 14 and 15 of /proc/<pid>/stat, after the parenthesised command name.
         const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
         return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+      } catch {
+        return null;
+      }
+    },
+    threadCpuMs() {
+      try {
+        let pool = 0;
+        let other = 0;
+        for (const tid of readdirSync(`/proc/${pid}/task`)) {
+          const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+          const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+          if (name === 'libuv-worker') pool += ms;
+          else other += ms;
+        }
+        return { pool, other };
       } catch {
         return null;
       }

@@ -11,7 +11,7 @@ import { openDatabase, type OpenDatabase } from './db/openDatabase.ts';
 import { buildServer, type App } from './http/buildServer.ts';
 import { JobRunner } from './jobs/jobRunner.ts';
 import { deliverOutbox } from './mail/deliverOutbox.ts';
-import { logOnlyTransport, smtpTransport, type MailTransport } from './mail/transport.ts';
+import { logOnlyTransport, type MailTransport } from './mail/transport.ts';
 import { enforcementJobs } from './jobs/enforcementJobs.ts';
 import { verifyWebauthnAssertion } from './app/factors/verifyWebauthnAssertion.ts';
 import { loadOrCreateCaKey } from './ssh/caKey.ts';
@@ -47,7 +47,9 @@ export async function createGatehouse(config: Config, options: ComposeOptions = 
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cacheAccess: config.accessCache }));
   const transport =
     options.transport ??
-    (config.smtpUrl ? smtpTransport({ url: config.smtpUrl, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname }) : logOnlyTransport);
+    (config.smtpUrl
+      ? (await import('./mail/smtpTransport.ts')).smtpTransport({ url: config.smtpUrl, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname })
+      : logOnlyTransport);
 
   let jobs: JobRunner | null = null;
   const deps: AppDeps = Object.freeze({

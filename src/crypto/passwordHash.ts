@@ -1,5 +1,7 @@
 import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
 import type { Algorithm, Options } from '@node-rs/argon2';
+import { availableParallelism } from 'node:os';
+import { concurrencyLimit } from './concurrencyLimit.ts';
 
 /**
  * Password hashing with argon2id at OWASP's recommended minimum (Password Storage Cheat Sheet:
@@ -24,9 +26,19 @@ export const ARGON2_PARAMS: Readonly<{
   outputLen: 32,
 } satisfies Options);
 
+/**
+ * One argon2 computation per core the process may run on (`availableParallelism` honours CPU
+ * affinity and cgroup limits). libuv's pool has 4 threads: on fewer cores, 4 hashes at once
+ * time-slice one core and each evicts the others' 19 MiB from the cache, so together they finish
+ * ~30% fewer hashes per second than one at a time (bench/argon2Ceiling.ts, pinned to one core:
+ * 93/s at 1 concurrent, 64/s at 4). Queued sign-ins wait their turn instead. Process-wide on
+ * purpose: the cores are a process-wide resource. The cost per guess is unchanged.
+ */
+const hashing = concurrencyLimit(availableParallelism());
+
 /** PHC string (`$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`) with a fresh 16-byte salt. */
 export async function hashPassword(password: string): Promise<string> {
-  return argon2Hash(password, { ...ARGON2_PARAMS });
+  return hashing.run(() => argon2Hash(password, { ...ARGON2_PARAMS }));
 }
 
 /**
@@ -37,7 +49,7 @@ export async function hashPassword(password: string): Promise<string> {
  */
 export async function verifyPassword(hash: string, password: string): Promise<boolean> {
   try {
-    return await argon2Verify(hash, password);
+    return await hashing.run(() => argon2Verify(hash, password));
   } catch {
     return false;
   }

@@ -11,7 +11,7 @@ import { transact } from '../transact.ts';
 import { noncompliantMembers } from './compliance.ts';
 import { enforcementChanges, type EnforcementSettings } from './enforcementChanges.ts';
 import { enforcementState, type EnforcementState } from './getEnforcement.ts';
-import { moveToPending } from './moveToPending.ts';
+import { moveToPending, type MoveProgress } from './moveToPending.ts';
 
 export interface EnableInput {
   confirm: string;
@@ -32,7 +32,13 @@ export interface EnableResult extends EnforcementState {
  * enforcement is switched on: a later PUT keeps it (its `grace_period_days` is ignored, so retrying
  * the first PUT is harmless) and only a switch to `refuse`, which has no grace, clears it.
  */
-export async function enableEnforcement(deps: AppDeps, actor: Actor, slug: string, input: EnableInput): Promise<EnableResult> {
+export async function enableEnforcement(
+  deps: AppDeps,
+  actor: Actor,
+  slug: string,
+  input: EnableInput,
+  options: { onProgress?: (progress: MoveProgress) => void } = {},
+): Promise<EnableResult> {
   const action = input.noncompliant_action ?? 'refuse';
   const requiredFactor = input.required_factor ?? 'any';
   checkEnforcementInput({ action, gracePeriodDays: input.grace_period_days ?? null });
@@ -65,7 +71,14 @@ export async function enableEnforcement(deps: AppDeps, actor: Actor, slug: strin
     const graceRunning = next.grace_period_ends_at !== null && next.grace_period_ends_at.getTime() > tx.now.getTime();
     if (action === 'remove' && !graceRunning && noncompliant.length > 0) {
       const moved = new Set(
-        await moveToPending(deps, tx, { org, userIds: noncompliant.map((person) => person.user_id), actorId: actor.userId, reason: 'mfa_required', pendingSince: tx.now }),
+        await moveToPending(deps, tx, {
+          org,
+          userIds: noncompliant.map((person) => person.user_id),
+          actorId: actor.userId,
+          reason: 'mfa_required',
+          pendingSince: tx.now,
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        }),
       );
       pending = noncompliant.filter((person) => moved.has(person.user_id));
     }

@@ -11,6 +11,13 @@ import type { Tx } from '../transact.ts';
  */
 const CHUNK = 5000;
 
+/** Members looked at so far (of `total`), and how many of them were moved. */
+export interface MoveProgress {
+  checked: number;
+  total: number;
+  moved: number;
+}
+
 /**
  * Sentry's "remove": the member keeps their row and role but loses access and notifications,
  * receives "Mandatory: Enable Two-Factor Authentication" with a rejoin link, and can be
@@ -25,12 +32,22 @@ const CHUNK = 5000;
 export async function moveToPending(
   deps: AppDeps,
   tx: Tx,
-  options: { org: Pick<OrgRow, 'id' | 'slug' | 'name'>; userIds: readonly string[]; actorId: string | null; reason: string; pendingSince: Date },
+  options: {
+    org: Pick<OrgRow, 'id' | 'slug' | 'name'>;
+    userIds: readonly string[];
+    actorId: string | null;
+    reason: string;
+    pendingSince: Date;
+    /** Called after each round, inside the transaction: nothing is committed until the last. */
+    onProgress?: (progress: MoveProgress) => void;
+    chunkSize?: number;
+  },
 ): Promise<string[]> {
+  const chunkSize = options.chunkSize ?? CHUNK;
   const reinstateUntil = reinstateDeadline(options.pendingSince);
   const movedAll: string[] = [];
-  for (let start = 0; start < options.userIds.length; start += CHUNK) {
-    const chunk = options.userIds.slice(start, start + CHUNK);
+  for (let start = 0; start < options.userIds.length; start += chunkSize) {
+    const chunk = options.userIds.slice(start, start + chunkSize);
     const moved = await tx.r.orgs.setPendingReturning(options.org.id, chunk, options.pendingSince, reinstateUntil);
     const mails = [];
     for (const member of moved) {
@@ -45,6 +62,7 @@ export async function moveToPending(
       mails.push({ ...rejoinMail({ to: member.email, org: options.org, publicUrl: deps.config.publicUrl, reinstateUntil }), id: tx.id('mail') });
     }
     await tx.r.outbox.enqueueMany(mails, tx.now);
+    options.onProgress?.({ checked: Math.min(start + chunkSize, options.userIds.length), total: options.userIds.length, moved: movedAll.length });
   }
   return movedAll;
 }

@@ -57,7 +57,11 @@ export function registerEnforcementRoutes(app: App, deps: AppDeps): void {
         response: { 200: Type.Object({ ...stateProperties, pending: Type.Array(PersonRefSchema) }), ...errors(401, 402, 403, 404, 409, 422) },
       },
     },
-    async (request) => enableEnforcement(deps, actorOf(request), request.params.slug, request.body),
+    async (request) =>
+      enableEnforcement(deps, actorOf(request), request.params.slug, request.body, {
+        // A large organization takes seconds: the operator's log shows it advancing (not yet committed).
+        onProgress: (progress) => request.log.info({ org: request.params.slug, ...progress }, 'enforcement: moving members to pending'),
+      }),
   );
 
   app.delete(
