@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../src/core/totp.ts';
 import { call } from '../helpers/client.ts';
 import { enrollTotp, freshCode, mfaUser, now, PASSWORD, signInWithMfa, signUp } from '../helpers/flows.ts';
+import { flushMail } from '../helpers/orgFlows.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 
 let h: Harness;
@@ -121,6 +122,7 @@ describe('deleting factors', () => {
     const after = await call(h, 'GET', '/v1/me/mfa', { token: user.token });
     expect(after.body).toMatchObject({ enabled: false, factors: [], recovery_codes_remaining: 0 });
     expect((await call(h, 'GET', '/v1/sessions/current', { token: other.token })).body.code).toBe('unauthenticated');
+    await flushMail(h); // the outbox delivers after the commit, on its own schedule
     const subjects = h.mail.filter((mail) => mail.to === user.email).map((mail) => mail.subject);
     expect(subjects.some((subject) => /removed/.test(subject))).toBe(true);
   });

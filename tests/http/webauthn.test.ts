@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/client.ts';
 import { mfaUser, PASSWORD, signUp, type TestUser } from '../helpers/flows.ts';
+import { flushMail } from '../helpers/orgFlows.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { HARNESS_RP_ID, SoftAuthenticator } from '../helpers/softAuthenticator.ts';
 
@@ -85,6 +86,7 @@ describe('POST /v1/me/mfa/webauthn', () => {
     const user = await signUp(h);
     const authenticator = new SoftAuthenticator();
     const options = await registrationOptions(user.token);
+    await flushMail(h);
     const mailBefore = h.mail.length;
     const added = await call(h, 'POST', '/v1/me/mfa/webauthn', { token: user.token, body: { response: authenticator.register(options), name: 'Laptop' } });
     expect(added.status).toBe(201);
@@ -97,6 +99,7 @@ describe('POST /v1/me/mfa/webauthn', () => {
     const status = await call(h, 'GET', '/v1/me/mfa', { token: added.body.token });
     expect(status.body).toMatchObject({ enabled: true, recovery_codes_remaining: 10 });
     expect(status.body.factors).toEqual([expect.objectContaining({ id: added.body.factor.id, type: 'webauthn', name: 'Laptop' })]);
+    await flushMail(h); // the outbox delivers after the commit, on its own schedule
     expect(h.mail.slice(mailBefore).map((mail) => mail.to)).toContain(user.email);
   });
 
