@@ -8,6 +8,8 @@
  * request that fails" — checked by fingerprinting every table before and after.
  *
  * Routes come from the served OpenAPI document, so a new endpoint is fuzzed without editing this file.
+ * The raw-socket cases (tests/fuzz/rawRequests.ts) go over a real connection, which the client
+ * half-closes once the bytes are written: a server that drops such a connection unanswered fails.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -125,7 +127,7 @@ it(`${RAW_REQUESTS} requests broken at the HTTP level, over a real socket: each 
   const address = h.gatehouse.app.server.address();
   if (address === null || typeof address === 'string') throw new Error('the server is not listening on a TCP port');
   let sent = 0;
-  let batch: string[] = [];
+  const batch: string[] = [];
   const statuses = new Map<number, number>();
   const property = fc.asyncProperty(rawCase({ token: context.token, slug: context.params.slug ?? '' }), async (raw) => {
     sent += 1;
