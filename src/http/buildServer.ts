@@ -36,6 +36,11 @@ export type App = FastifyInstance<
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const ROUTED_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+/** Statuses for the refusals Node's parser and timers make before there is a request (codes from llhttp and node:http). */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string]>> = {
+  HPE_HEADER_OVERFLOW: [431, 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request took too long to arrive'],
+};
 const WEB_DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 // Pages and API answers are never framed, sniffed or leaked through Referer.
@@ -60,11 +65,13 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
       // Unknown fields are errors, not silently dropped; "5" is not a number.
       customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true, useDefaults: true },
     },
+    // Node's HTTP parser refused the bytes (or the client was too slow): there is no request yet,
+    // so the problem document is written straight to the socket.
     clientErrorHandler: (error, socket) => {
-      if (!socket.writable) return;
       const code = (error as NodeJS.ErrnoException).code;
-      const status = code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      socket.end(rawProblemResponse(status, 'invalid_request', status === 431 ? 'request headers are too large' : 'malformed HTTP request'));
+      if (code === 'ECONNRESET' || !socket.writable) return;
+      const [status, detail] = CLIENT_ERRORS[code ?? ''] ?? [400, 'malformed HTTP request'];
+      socket.end(rawProblemResponse(status, 'invalid_request', detail));
     },
     // Fastify answers these itself, in its own JSON shape: a URL whose percent-encoding does not
     // decode, a path segment past maxParamLength. Problem documents like every other refusal.
@@ -76,6 +83,12 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
     http: { requireHostHeader: false },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
+  // A client may half-close its side once its request is written (RFC 9112 §9.6; `nc -N`, some
+  // proxies). Node's default is to end the connection at that moment, so any answer that needs a
+  // database round trip was lost: the client saw no answer at all. Half-open, Node marks the
+  // pending response as the connection's last and closes after writing it. (An undocumented but
+  // long-standing http.Server field; tests/http/half-closed-connection.test.ts notices if it goes.)
+  (app.server as typeof app.server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   // Node hands CONNECT to a 'connect' listener and drops the connection when there is none.
   app.server.on('connect', (_request: unknown, socket: Duplex) => {
     socket.on('error', () => {});
@@ -85,6 +98,11 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
   app.addHook('onRequest', async (request) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       throw new GatehouseError('invalid_request', 'the Host header is required', { extra: { errors: [{ field: 'host', in: 'headers', message: 'is required' }] } });
+    }
+    // No endpoint reads content on GET or HEAD and Fastify would ignore it, yet it is the classic
+    // vehicle of request smuggling between a proxy and a server that frame it differently: refused.
+    if ((request.method === 'GET' || request.method === 'HEAD') && carriesContent(request.headers)) {
+      throw new GatehouseError('invalid_request', `${request.method} takes no body`, { extra: { errors: [{ field: 'body', in: 'body', message: 'must be absent' }] } });
     }
   });
 
@@ -185,4 +203,9 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
     async () => app.swagger() as unknown as Record<string, unknown>,
   );
   return app;
+}
+
+function carriesContent(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

@@ -21,12 +21,20 @@ function request(head: string, headers: string[], body = ''): string {
  * header syntax, contradictory framing, a missing Host, CONNECT, HTTP/2 on an HTTP/1 port — and
  * dot segments a real server receives unresolved.
  */
-export function rawCase(context: { token: string }): fc.Arbitrary<RawCase> {
+export function rawCase(context: RawContext): fc.Arbitrary<RawCase> {
   return rawCases(context).map((raw) => Object.assign(raw, { [fc.toStringMethod]: () => `${raw.defect}: ${JSON.stringify(String(raw.bytes).slice(0, 100))}` }));
 }
 
-function rawCases(context: { token: string }): fc.Arbitrary<RawCase> {
+export interface RawContext {
+  /** A session that may read everything below: a body on GET is what must get it refused. */
+  token: string;
+  /** An organization the session owns. */
+  slug: string;
+}
+
+function rawCases(context: RawContext): fc.Arbitrary<RawCase> {
   const auth = `Authorization: Bearer ${context.token}`;
+  const readable = ['/v1/orgs', '/v1/me/mfa', '/v1/me/sessions', '/v1/me/tokens', '/v1/sessions/current', `/v1/orgs/${context.slug}`, `/v1/orgs/${context.slug}/members`, '/openapi.json'];
   return fc.oneof(
     OVER_HEADER_LIMIT.map((size) => ({ bytes: request('GET /v1/orgs HTTP/1.1', ['Host: fuzz', `X-Big: ${'a'.repeat(size)}`]), defect: `one header of ${size} bytes`, status: 431 })),
     OVER_HEADER_LIMIT.map((size) => ({ bytes: request(`GET /v1/orgs/${'a'.repeat(size)} HTTP/1.1`, ['Host: fuzz']), defect: `URL of ${size} bytes`, status: 431 })),
@@ -72,6 +80,38 @@ function rawCases(context: { token: string }): fc.Arbitrary<RawCase> {
     fc.tuple(
       fc.constantFrom('/v1/orgs/../users', '/v1/../v1/users', '/v1/orgs/%2e%2e/users', '/v1/me/mfa/factors/..', '/v1/sessions/current/..', '/v1/orgs/./', '/v1/orgs/fuzz-org/members/../../..', '/./v1/users'),
       fc.constantFrom('POST', 'DELETE', 'PUT', 'GET'),
+    ).map(([path, method]) => ({
+      bytes: request(`${method} ${path} HTTP/1.1`, ['Host: fuzz', auth, 'Content-Type: application/json', 'Content-Length: 14'], '{"fuzz":"yes"}'),
+      defect: `${method} ${path} with an unknown field`,
+    })),
+    // A GET that would succeed, but for the content it carries (RFC 9110 §9.3.1: no defined meaning).
+    fc.tuple(fc.constantFrom(...readable), fc.constantFrom('{}', '{"fuzz":"yes"}', 'x', '\u0000', '{"slug":"'.repeat(200))).map(([path, body]) => ({
+      bytes: request(`GET ${path} HTTP/1.1`, ['Host: fuzz', auth, 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`], body),
+      defect: `GET ${path} with a ${Buffer.byteLength(body)}-byte body`,
+      status: 400,
+    })),
+    fc.constantFrom(...readable).map((path) => ({
+      bytes: request(`GET ${path} HTTP/1.1`, ['Host: fuzz', auth, 'Transfer-Encoding: chunked'], '2\r\n{}\r\n0\r\n\r\n'),
+      defect: `GET ${path} with a chunked body`,
+      status: 400,
+    })),
+    // Framing that lies: the connection ends before the promised body, or promises more than the limit.
+    fc.tuple(fc.integer({ min: 16, max: 60_000 }), fc.constantFrom('{"slug":"fuzz-', '{', '')).map(([length, body]) => ({
+      bytes: request('POST /v1/orgs HTTP/1.1', ['Host: fuzz', auth, 'Content-Type: application/json', `Content-Length: ${length}`], body),
+      defect: `Content-Length ${length} with ${body.length} bytes sent`,
+    })),
+    fc.constantFrom('1000000', '99999999999999999999', '18446744073709551616').map((length) => ({
+      bytes: request('POST /v1/orgs HTTP/1.1', ['Host: fuzz', auth, 'Content-Type: application/json', `Content-Length: ${length}`], '{}'),
+      defect: `Content-Length ${length}`,
+    })),
+    fc.constantFrom('+2', ' 2 ', '0x2', '2.0', '2e0', '2, 2', '２').map((length) => ({
+      bytes: request('POST /v1/orgs HTTP/1.1', ['Host: fuzz', auth, 'Content-Type: application/json', `Content-Length: ${length}`], '{}'),
+      defect: `Content-Length "${length}"`,
+    })),
+    // Request targets a router might read differently from a proxy, each with a body no route takes.
+    fc.tuple(
+      fc.constantFrom('http://evil.example/v1/orgs', '*', '//v1/orgs', '/v1//orgs', '/v1\\orgs', '/v1/orgs;x=1', '/v1/orgs#frag', '/v1/%6Frgs', '/v1%2Forgs', '/%2F%2Fevil.example', '/v1/orgs/%2e', '/V1/ORGS', '/v1/orgs?', '/v1/orgs?slug=a&slug=b'),
+      fc.constantFrom('POST', 'DELETE', 'PATCH', 'OPTIONS'),
     ).map(([path, method]) => ({
       bytes: request(`${method} ${path} HTTP/1.1`, ['Host: fuzz', auth, 'Content-Type: application/json', 'Content-Length: 14'], '{"fuzz":"yes"}'),
       defect: `${method} ${path} with an unknown field`,

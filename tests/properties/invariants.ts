@@ -65,9 +65,7 @@ export class InvariantChecker {
     this.steps += 1;
     // I5 needs the outbox drained, as the worker (woken by every commit) would do on its own.
     await sim.h.gatehouse.jobs.run('outbox');
-    const after = await takeSnapshot(sim);
-    const allEvents = await auditSince(sim, this.#auditSeq);
-    const outbox = await outboxSince(sim, this.#outboxSeq);
+    const [after, allEvents, outbox] = await Promise.all([takeSnapshot(sim), auditSince(sim, this.#auditSeq), outboxSince(sim, this.#outboxSeq)]);
     if (allEvents.length > 0) this.#auditSeq = allEvents.at(-1)!.seq;
     if (outbox.queued.length > 0) this.#outboxSeq = outbox.queued.at(-1)!.seq;
     // Organizations of earlier sequences live on (a clock move sweeps them too): judge only this one's.

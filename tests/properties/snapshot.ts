@@ -55,31 +55,26 @@ export async function takeSnapshot(sim: Sim): Promise<Snapshot> {
   const orgs = new Map<string, OrgPolicy>();
   const memberships = new Map<string, MembershipFact>();
   const factors = new Map<string, { ids: Set<string>; phishingResistant: boolean }>();
-  if (orgIds.length > 0) {
-    const rows = await db
-      .selectFrom('orgs')
-      .select(['id', 'slug', 'mfa_required', 'noncompliant_action', 'required_factor', 'grace_period_ends_at'])
-      .where('id', 'in', orgIds)
-      .execute();
-    for (const row of rows) orgs.set(row.id, { ...row, grace_period_ends_at: row.grace_period_ends_at?.toISOString() ?? null });
-    const members = await db.selectFrom('memberships').select(['org_id', 'user_id', 'role', 'state', 'reinstate_until']).where('org_id', 'in', orgIds).execute();
-    for (const row of members) {
-      memberships.set(membershipKey(row.org_id, row.user_id), { orgId: row.org_id, userId: row.user_id, role: row.role, state: row.state, reinstateUntil: row.reinstate_until });
-    }
+  // Three independent reads, sent together: on PostgreSQL they overlap instead of queueing
+  // (nothing else writes meanwhile: the harness runs no background jobs).
+  const [orgRows, memberRows, factorRows] = await Promise.all([
+    orgIds.length === 0
+      ? []
+      : db.selectFrom('orgs').select(['id', 'slug', 'mfa_required', 'noncompliant_action', 'required_factor', 'grace_period_ends_at']).where('id', 'in', orgIds).execute(),
+    orgIds.length === 0 ? [] : db.selectFrom('memberships').select(['org_id', 'user_id', 'role', 'state', 'reinstate_until']).where('org_id', 'in', orgIds).execute(),
+    userIds.length === 0
+      ? []
+      : db.selectFrom('mfa_factors').select(['id', 'user_id', 'phishing_resistant']).where('user_id', 'in', userIds).where('confirmed_at', 'is not', null).execute(),
+  ]);
+  for (const row of orgRows) orgs.set(row.id, { ...row, grace_period_ends_at: row.grace_period_ends_at?.toISOString() ?? null });
+  for (const row of memberRows) {
+    memberships.set(membershipKey(row.org_id, row.user_id), { orgId: row.org_id, userId: row.user_id, role: row.role, state: row.state, reinstateUntil: row.reinstate_until });
   }
   for (const id of userIds) factors.set(id, { ids: new Set(), phishingResistant: false });
-  if (userIds.length > 0) {
-    const rows = await db
-      .selectFrom('mfa_factors')
-      .select(['id', 'user_id', 'phishing_resistant'])
-      .where('user_id', 'in', userIds)
-      .where('confirmed_at', 'is not', null)
-      .execute();
-    for (const row of rows) {
-      const entry = factors.get(row.user_id)!;
-      entry.ids.add(row.id);
-      entry.phishingResistant ||= row.phishing_resistant;
-    }
+  for (const row of factorRows) {
+    const entry = factors.get(row.user_id)!;
+    entry.ids.add(row.id);
+    entry.phishingResistant ||= row.phishing_resistant;
   }
   return { now: sim.h.gatehouse.deps.clock.now(), orgs, memberships, factors };
 }
