@@ -10,6 +10,7 @@ import FindMyWay from 'find-my-way';
 import type { Actor, AppDeps } from '../app/deps.ts';
 import { GatehouseError, isGatehouseError } from '../core/errors.ts';
 import { authenticate, type AuthMode } from './authenticate.ts';
+import { refuseContentOnBodylessMethod } from './bodylessContent.ts';
 import { problem, rawProblemResponse, sendProblem } from './problem.ts';
 import { schemaCompilers } from './schemaCompilers.ts';
 import { requestLogFields } from './redactUrl.ts';
@@ -99,11 +100,7 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       throw new GatehouseError('invalid_request', 'the Host header is required', { extra: { errors: [{ field: 'host', in: 'headers', message: 'is required' }] } });
     }
-    // No endpoint reads content on GET or HEAD and Fastify would ignore it, yet it is the classic
-    // vehicle of request smuggling between a proxy and a server that frame it differently: refused.
-    if ((request.method === 'GET' || request.method === 'HEAD') && carriesContent(request.headers)) {
-      throw new GatehouseError('invalid_request', `${request.method} takes no body`, { extra: { errors: [{ field: 'body', in: 'body', message: 'must be absent' }] } });
-    }
+    await refuseContentOnBodylessMethod(request.raw);
   });
 
   app.decorateRequest('actor', null);
@@ -203,9 +200,4 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
     async () => app.swagger() as unknown as Record<string, unknown>,
   );
   return app;
-}
-
-function carriesContent(headers: Record<string, string | string[] | undefined>): boolean {
-  const length = headers['content-length'];
-  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
