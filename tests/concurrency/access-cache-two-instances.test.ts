@@ -16,7 +16,7 @@ import type { Gatehouse } from '../../src/compose.ts';
 import { mfaUser, signUp, type TestUser } from '../helpers/flows.ts';
 import type { Harness } from '../helpers/harness.ts';
 import { addMember, createOrg, uniqueSlug } from '../helpers/orgFlows.ts';
-import { startTwoInstances, type TwoInstances } from './twoInstances.ts';
+import { accessOn, startTwoInstances, type TwoInstances } from './twoInstances.ts';
 
 let pair: TwoInstances | undefined;
 let a: Harness;
@@ -33,10 +33,7 @@ afterAll(async () => {
   await pair?.close();
 });
 
-async function accessOnB(user: TestUser, slug: string): Promise<{ status: number; body: any }> {
-  const response = await b.app.inject({ method: 'GET', url: `/v1/orgs/${slug}/access`, headers: { authorization: `Bearer ${user.token}` } });
-  return { status: response.statusCode, body: JSON.parse(response.body) };
-}
+const accessOnB = (user: TestUser, slug: string) => accessOn(b, user, slug);
 
 /** Asks B twice, and checks that B's cache holds the answer (or the test would prove nothing). */
 async function cachedOnB(user: TestUser, slug: string): Promise<{ status: number; body: any }> {

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { createGatehouse, type Gatehouse } from '../../src/compose.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { OutgoingMail } from '../../src/mail/transport.ts';
+import type { TestUser } from '../helpers/flows.ts';
 import { memoryTransport, type Harness } from '../helpers/harness.ts';
 import { createFreshDatabase } from '../helpers/testDatabase.ts';
 import { POSTGRES_URL } from './twoProcesses.ts';
@@ -37,4 +38,10 @@ export async function startTwoInstances(env: Record<string, string> = {}): Promi
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `GET /v1/orgs/{slug}/access` asked of one instance directly. */
+export async function accessOn(instance: Gatehouse, user: TestUser, slug: string): Promise<{ status: number; body: any }> {
+  const response = await instance.app.inject({ method: 'GET', url: `/v1/orgs/${slug}/access`, headers: { authorization: `Bearer ${user.token}` } });
+  return { status: response.statusCode, body: JSON.parse(response.body) };
 }
