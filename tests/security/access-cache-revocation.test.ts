@@ -18,7 +18,8 @@ let owner: TestUser;
 let statements = 0;
 
 beforeAll(async () => {
-  h = await startHarness();
+  // On PostgreSQL the cache is off unless turned on (GATEHOUSE_ACCESS_CACHE); this is its test.
+  h = await startHarness({ env: { GATEHOUSE_ACCESS_CACHE: 'on' } });
   const executor = Object.getPrototypeOf(h.gatehouse.deps.db.getExecutor()) as { executeQuery: (...args: unknown[]) => Promise<unknown> };
   const original = executor.executeQuery;
   executor.executeQuery = function (this: unknown, ...args: unknown[]) {
