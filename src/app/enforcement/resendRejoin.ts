@@ -1,10 +1,9 @@
 import { addSeconds } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
-import { INVITATION_MAIL_INTERVAL_SECONDS } from '../../core/invitationThrottle.ts';
+import { INVITATION_MAIL_INTERVAL_SECONDS, invitationMailTooSoon } from '../../core/invitationThrottle.ts';
 import { rejoinMail } from '../../mail/templates.ts';
 import type { Actor, AppDeps } from '../deps.ts';
 import { enterOrg } from '../orgs/enterOrg.ts';
-import { tooSoon } from '../orgs/resendInvitation.ts';
 import { transact } from '../transact.ts';
 
 /**
@@ -21,7 +20,8 @@ export async function resendRejoin(deps: AppDeps, actor: Actor, slug: string, us
     if (!member || expired) throw new GatehouseError('not_found', 'no such member');
     if (member.state !== 'pending' || !member.reinstate_until) throw new GatehouseError('not_pending', 'this member is not pending');
     const claimed = await tx.r.orgs.claimRejoinMail(org.id, userId, tx.now, addSeconds(tx.now, -INVITATION_MAIL_INTERVAL_SECONDS));
-    if (!claimed) throw tooSoon(INVITATION_MAIL_INTERVAL_SECONDS);
+    // The claim does not return when the last mail went, so Retry-After is the whole interval: an upper bound.
+    if (!claimed) throw invitationMailTooSoon(INVITATION_MAIL_INTERVAL_SECONDS);
     tx.mail(rejoinMail({ to: member.email, org, publicUrl: deps.config.publicUrl, reinstateUntil: member.reinstate_until }));
     tx.audit({ orgId: org.id, action: 'member.rejoin_invite', actorId: actor.userId, targetId: userId, data: { reinstate_until: member.reinstate_until.toISOString() } });
     return {};

@@ -1,7 +1,7 @@
 import { addDays } from '../../core/clock.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { canManageRole, type Role } from '../../core/roles.ts';
-import { invitationRetryAfter } from '../../core/invitationThrottle.ts';
+import { invitationMailTooSoon, invitationRetryAfter } from '../../core/invitationThrottle.ts';
 import { hashToken, newToken } from '../../core/tokens.ts';
 import { invitationMail } from '../../mail/templates.ts';
 import { normalizeEmail } from '../accounts/signUp.ts';
@@ -9,7 +9,6 @@ import type { Actor, AppDeps } from '../deps.ts';
 import { transact } from '../transact.ts';
 import { enterOrgForChange } from './enterOrgForChange.ts';
 import { publicInvitation, type PublicInvitation } from './publicInvitation.ts';
-import { tooSoon } from './resendInvitation.ts';
 
 /** Nobody invites to a role above their own, and only owners invite owners (as for role changes). */
 export function requireInviteRole(actorRole: Role, role: Role): void {
@@ -37,7 +36,7 @@ export async function inviteMember(deps: AppDeps, actor: Actor, slug: string, in
     // Counted over every invitation to the address, revoked ones included: otherwise invite,
     // revoke, invite again would mail without limit.
     const retryAfter = invitationRetryAfter({ lastSentAt: await tx.r.invitations.lastSentTo(org.id, email), now: tx.now });
-    if (retryAfter > 0) throw tooSoon(retryAfter);
+    if (retryAfter > 0) throw invitationMailTooSoon(retryAfter);
     // One working link per address: a new invitation replaces the open one.
     await tx.r.invitations.revokeOpenFor(org.id, email, tx.now);
     const token = newToken(deps.random, 'invitation');

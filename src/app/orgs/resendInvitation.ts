@@ -1,6 +1,5 @@
 import { addDays, addSeconds } from '../../core/clock.ts';
-import { GatehouseError } from '../../core/errors.ts';
-import { INVITATION_MAIL_INTERVAL_SECONDS, invitationRetryAfter } from '../../core/invitationThrottle.ts';
+import { INVITATION_MAIL_INTERVAL_SECONDS, invitationMailTooSoon, invitationRetryAfter } from '../../core/invitationThrottle.ts';
 import { hashToken, newToken } from '../../core/tokens.ts';
 import { invitationMail } from '../../mail/templates.ts';
 import type { Actor, AppDeps } from '../deps.ts';
@@ -28,15 +27,9 @@ export async function resendInvitation(deps: AppDeps, actor: Actor, slug: string
       now: tx.now,
       sentBefore: addSeconds(tx.now, -INVITATION_MAIL_INTERVAL_SECONDS),
     });
-    if (!renewed) throw tooSoon(invitationRetryAfter({ lastSentAt: invitation.last_sent_at, now: tx.now }));
+    if (!renewed) throw invitationMailTooSoon(invitationRetryAfter({ lastSentAt: invitation.last_sent_at, now: tx.now }));
     tx.audit({ orgId: entry.org.id, action: 'invitation.resend', actorId: actor.userId, data: { invitation_id: invitation.id, email: invitation.email, role: invitation.role } });
     tx.mail(invitationMail({ to: invitation.email, org: entry.org, role: invitation.role, inviter: actor.email, publicUrl: deps.config.publicUrl, token, expiresAt }));
     return publicInvitation({ ...invitation, expires_at: expiresAt });
-  });
-}
-
-export function tooSoon(retryAfterSeconds: number): GatehouseError {
-  return new GatehouseError('too_many_requests', 'an invitation was mailed to this address a moment ago; try again later', {
-    extra: { retry_after: Math.max(1, retryAfterSeconds) },
   });
 }
