@@ -13,6 +13,7 @@ import { authenticate, type AuthMode } from './authenticate.ts';
 import { refuseContentOnBodylessMethod } from './bodylessContent.ts';
 import { problem, rawProblemResponse, sendProblem } from './problem.ts';
 import { schemaCompilers } from './schemaCompilers.ts';
+import { ProblemSchema } from './schemas.ts';
 import { requestLogFields } from './redactUrl.ts';
 import { registerRoutes, type Extras } from './routes/index.ts';
 import { fieldErrors } from './validationErrors.ts';
@@ -135,6 +136,11 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
   // 405 for a known path with another method: a router of every path, consulted only on misses.
   const known = FindMyWay();
   app.addHook('onRoute', (route) => {
+    // Every route can answer 400 before its handler runs (a bad Host, content on a GET/HEAD other
+    // than `{}`: src/http/bodylessContent.ts), so every documented route says so, including the
+    // few whose schema lists no errors of its own.
+    const responses = route.schema?.response as Record<string, unknown> | undefined;
+    if (responses && !('400' in responses)) responses['400'] = ProblemSchema;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if ((ROUTED_METHODS as readonly string[]).includes(method)) known.on(method as 'GET', route.url, () => {});

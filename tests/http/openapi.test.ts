@@ -56,6 +56,14 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(operation!.responses ?? {}).length).toBeGreaterThan(0);
   });
 
+  it('every operation documents 400, which any request can get before its handler runs', () => {
+    const operations = Object.entries(spec.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, { responses?: Record<string, unknown> }>).map(([method, operation]) => ({ where: `${method.toUpperCase()} ${path}`, operation })),
+    );
+    expect(operations.length).toBeGreaterThan(40);
+    expect(operations.filter(({ operation }) => !operation.responses?.['400']).map(({ where }) => where)).toEqual([]);
+  });
+
   it('finds the endpoints of the contract (the parser is not silently empty)', () => {
     expect(contractEndpoints().length).toBeGreaterThan(35);
   });
