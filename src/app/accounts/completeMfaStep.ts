@@ -1,10 +1,10 @@
 import { GatehouseError } from '../../core/errors.ts';
-import { repos } from '../../db/repos.ts';
+import { repos, type Repos } from '../../db/repos.ts';
 import { recoveryCodeUsedMail } from '../../mail/templates.ts';
 import type { Actor, AppDeps } from '../deps.ts';
 import { verifySecondFactor, type SecondFactorInput, type WebauthnAssertionVerifier } from '../factors/verifySecondFactor.ts';
 import { transact } from '../transact.ts';
-import { issueSession, type IssuedSession } from './issueSession.ts';
+import { newSession, type IssuedSession } from './issueSession.ts';
 import { claimAttempt } from './throttle.ts';
 
 /**
@@ -26,26 +26,31 @@ export async function completeMfaStep(
   // Counted as a failure before the code is checked, so parallel guesses cannot all pass the check.
   await claimAttempt(r, user, deps.clock.now());
 
-  const issued = await transact(deps, async (tx) => {
-    const verified = await verifySecondFactor(deps, tx.r, { userId: user.id, input, now: tx.now, webauthn: options.webauthn });
+  /**
+   * Each write below stands on its own compare-and-set (a TOTP step, a challenge or a recovery
+   * code is used once; only one request revokes the pending session), so no transaction is
+   * needed for correctness; a code spent by a request that then loses the race stays spent.
+   */
+  const verifyAndRotate = async (queries: Repos, now: Date): Promise<IssuedSession | null> => {
+    const verified = await verifySecondFactor(deps, queries, { userId: user.id, input, now, webauthn: options.webauthn });
     if (!verified) return null;
-    // Only one request may turn a pending session into a full one.
-    if (!(await tx.r.credentials.revokeSession(pending.id, tx.now))) return null;
-    await tx.r.users.resetFailures(user.id);
-    if (input.type === 'recovery_code') {
-      tx.audit({ orgId: null, action: 'mfa.recovery_code_used', actorId: user.id, targetId: user.id });
-      // A recovery code stands in for a lost factor: the owner hears of every use (NIST SP 800-63B-4 account recovery).
-      tx.mail(recoveryCodeUsedMail({ to: user.email, remaining: await tx.r.factors.recoveryCodesRemaining(user.id), publicUrl: deps.config.publicUrl }));
-    }
-    return issueSession(deps, tx, {
-      userId: user.id,
-      aal: 2,
-      amr: verified.amr,
-      mfaPending: false,
-      authenticatedAt: pending.authenticatedAt ?? tx.now,
-    });
-  });
-  // The claim above already counted the failure, outside the rolled-back work.
+    const next = newSession(deps, now, { userId: user.id, aal: 2, amr: verified.amr, mfaPending: false, authenticatedAt: pending.authenticatedAt ?? now });
+    return (await queries.credentials.rotatePendingSession(pending.id, next.row)) ? next.issued : null;
+  };
+
+  const issued =
+    input.type === 'recovery_code'
+      ? // An account recovery is audited and mailed: those rows commit with the rotation or not at all.
+        await transact(deps, async (tx) => {
+          const rotated = await verifyAndRotate(tx.r, tx.now);
+          if (!rotated) return null;
+          tx.audit({ orgId: null, action: 'mfa.recovery_code_used', actorId: user.id, targetId: user.id });
+          // A recovery code stands in for a lost factor: the owner hears of every use (NIST SP 800-63B-4 account recovery).
+          tx.mail(recoveryCodeUsedMail({ to: user.email, remaining: await tx.r.factors.recoveryCodesRemaining(user.id), publicUrl: deps.config.publicUrl }));
+          return rotated;
+        })
+      : await verifyAndRotate(r, deps.clock.now());
+  // The claim above already counted the failure, outside any rolled-back work.
   if (!issued) throw new GatehouseError('invalid_mfa_code', 'the code is not valid');
   return issued;
 }

@@ -1,5 +1,7 @@
 import { addSeconds } from '../../core/clock.ts';
+import { newId } from '../../core/ids.ts';
 import { newToken, hashToken } from '../../core/tokens.ts';
+import type { NewSession } from '../../db/queries/credentials.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Tx } from '../transact.ts';
 
@@ -8,30 +10,45 @@ export interface IssuedSession {
   session: { id: string; aal: number; amr: string[]; mfa_pending: boolean; expires_at: Date };
 }
 
+export interface SessionOptions {
+  userId: string;
+  aal: number;
+  amr: string[];
+  mfaPending: boolean;
+  authenticatedAt: Date;
+  expiresAt?: Date;
+}
+
 /**
- * Writes a new session and returns its token, shown once: only its SHA-256 is stored, so a
- * database leak yields no usable tokens. `expiresAt` lets a rotation keep the original
- * absolute lifetime instead of extending it.
+ * A new session's row and the token to hand out, shown once: only its SHA-256 is stored, so a
+ * database leak yields no usable tokens. `expiresAt` lets a rotation keep the original absolute
+ * lifetime instead of extending it. Nothing is written: see issueSession, or a query that writes
+ * the row together with something else in one statement.
  */
-export async function issueSession(
-  deps: AppDeps,
-  tx: Tx,
-  options: { userId: string; aal: number; amr: string[]; mfaPending: boolean; authenticatedAt: Date; expiresAt?: Date },
-): Promise<IssuedSession> {
+export function newSession(deps: AppDeps, now: Date, options: SessionOptions): { row: NewSession; issued: IssuedSession } {
   const token = newToken(deps.random, 'session');
-  const id = tx.id('ses');
+  const id = newId(deps.random, 'ses');
   const lifetime = options.mfaPending ? deps.config.mfaPendingSeconds : deps.config.sessionAbsoluteSeconds;
-  const expiresAt = options.expiresAt ?? addSeconds(tx.now, lifetime);
-  await tx.r.credentials.insertSession({
-    id,
-    tokenHash: hashToken(token),
-    userId: options.userId,
-    aal: options.aal,
-    amr: options.amr,
-    mfaPending: options.mfaPending,
-    authenticatedAt: options.authenticatedAt,
-    now: tx.now,
-    expiresAt,
-  });
-  return { token, session: { id, aal: options.aal, amr: options.amr, mfa_pending: options.mfaPending, expires_at: expiresAt } };
+  const expiresAt = options.expiresAt ?? addSeconds(now, lifetime);
+  return {
+    row: {
+      id,
+      tokenHash: hashToken(token),
+      userId: options.userId,
+      aal: options.aal,
+      amr: options.amr,
+      mfaPending: options.mfaPending,
+      authenticatedAt: options.authenticatedAt,
+      now,
+      expiresAt,
+    },
+    issued: { token, session: { id, aal: options.aal, amr: options.amr, mfa_pending: options.mfaPending, expires_at: expiresAt } },
+  };
+}
+
+/** Writes a new session in the use case's transaction and returns its token. */
+export async function issueSession(deps: AppDeps, tx: Tx, options: SessionOptions): Promise<IssuedSession> {
+  const { row, issued } = newSession(deps, tx.now, options);
+  await tx.r.credentials.insertSession(row);
+  return issued;
 }

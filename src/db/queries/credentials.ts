@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Db, PersonalAccessTokensTable, SessionsTable } from '../schema.ts';
 
 export type SessionRow = Selectable<SessionsTable>;
@@ -55,6 +55,30 @@ export class CredentialQueries {
         revoked_at: null,
       })
       .execute();
+  }
+
+  /**
+   * The end of an MFA step in one statement: the pending session is revoked, the user's failure
+   * count reset and the full session written only if this request is the one that revoked it, so
+   * two requests racing with one pending session cannot both come away with a full one. One
+   * statement instead of a transaction of four: a sign-in is bounded by argon2, and every round
+   * trip to the database costs the same core (BENCHMARKS.md, figure 2).
+   */
+  async rotatePendingSession(pendingId: string, next: NewSession): Promise<boolean> {
+    const result = await sql<{ id: string }>`
+      with revoked as (
+        update sessions set revoked_at = ${next.now} where id = ${pendingId} and user_id = ${next.userId} and revoked_at is null
+        returning user_id
+      ), reset as (
+        update users set failed_attempts = 0, last_failed_at = null
+        where id in (select user_id from revoked) and failed_attempts > 0
+      )
+      insert into sessions (id, token_hash, user_id, aal, amr, mfa_pending, authenticated_at, created_at, last_seen_at, expires_at, revoked_at)
+      select ${next.id}, ${next.tokenHash}, user_id, ${next.aal}::integer, ${JSON.stringify(next.amr)}::jsonb, ${next.mfaPending},
+        ${next.authenticatedAt}::timestamptz, ${next.now}::timestamptz, ${next.now}::timestamptz, ${next.expiresAt}::timestamptz, null
+      from revoked
+      returning id`.execute(this.#db);
+    return result.rows.length > 0;
   }
 
   async sessionByTokenHash(tokenHash: string, now: Date): Promise<ResolvedCredential | undefined> {
