@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../helpers/client.ts';
-import { mfaUser, type TestUser } from '../helpers/flows.ts';
+import { totpCode } from '../../src/core/totp.ts';
+import { mfaUser, PASSWORD, type TestUser } from '../helpers/flows.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { createOrg, uniqueSlug } from '../helpers/orgFlows.ts';
 
@@ -14,6 +15,7 @@ import { createOrg, uniqueSlug } from '../helpers/orgFlows.ts';
 let h: Harness;
 let owner: TestUser;
 let statements: string[] = [];
+let transactions = 0;
 const small = { slug: uniqueSlug('small'), members: 10 };
 const large = { slug: uniqueSlug('large'), members: 1000 };
 
@@ -34,6 +36,7 @@ async function addMembersDirectly(slug: string, count: number): Promise<void> {
 async function count(work: () => Promise<unknown>, options: { warm?: boolean } = {}): Promise<string[]> {
   if (!options.warm) h.gatehouse.deps.accessCache?.clear();
   statements = [];
+  transactions = 0;
   await work();
   const sent = statements;
   statements = [];
@@ -49,6 +52,12 @@ beforeAll(async () => {
   executor.executeQuery = function (this: unknown, ...args: unknown[]) {
     statements.push(String((args[0] as { sql: string }).sql));
     return original.apply(this, args);
+  };
+  const db = h.gatehouse.deps.db as unknown as { transaction: () => unknown };
+  const transaction = db.transaction;
+  db.transaction = function (this: unknown) {
+    transactions += 1;
+    return transaction.call(this);
   };
   owner = await mfaUser(h);
   for (const org of [small, large]) {
@@ -95,5 +104,34 @@ describe('the access cache answers repeated requests without the database', () =
     const path = `/v1/orgs/${large.slug}/access`;
     expect((await count(() => call(h, 'GET', path, { token: owner.token }))).length).toBe(2);
     expect(await count(() => call(h, 'GET', path, { token: owner.token }), { warm: true })).toEqual([]);
+  });
+});
+
+describe('a sign-in is bounded by argon2, not by round trips to the database', () => {
+  it('password (3 statements) and TOTP step (6 statements), no transaction', async () => {
+    const user = await mfaUser(h);
+    await h.advance(30);
+    let pending = '';
+    // The user, the claim of a guess, the session with the refund (CredentialQueries.startPasswordSession).
+    const password = await count(async () => {
+      const answer = await call(h, 'POST', '/v1/sessions', { body: { email: user.email, password: PASSWORD } });
+      expect(answer.status).toBe(201);
+      pending = answer.body.token;
+    });
+    // The credential, the user, the claim, the factors, the TOTP step, the rotation (CredentialQueries.rotatePendingSession).
+    const step = await count(async () => {
+      const answer = await call(h, 'POST', '/v1/sessions/current/mfa', {
+        token: pending,
+        body: { type: 'totp', code: totpCode({ secret: user.totpSecret!, now: h.gatehouse.deps.clock.now() }) },
+      });
+      expect(answer.status).toBe(200);
+    });
+    expect(password, password.join('\n')).toHaveLength(3);
+    expect(step, step.join('\n')).toHaveLength(6);
+    // Neither request opened a transaction (BEGIN/COMMIT are round trips too)…
+    expect(transactions).toBe(0);
+    // …which this counter would see: creating an organization is one.
+    await count(() => call(h, 'POST', '/v1/orgs', { token: owner.token, body: { slug: uniqueSlug('counted'), name: 'Counted' } }));
+    expect(transactions).toBe(1);
   });
 });

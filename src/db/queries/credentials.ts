@@ -81,6 +81,52 @@ export class CredentialQueries {
     return result.rows.length > 0;
   }
 
+  /**
+   * The end of a right password in one statement. Whether the user has a confirmed factor is read
+   * here, where the session is written: with one, the session is only good for the MFA step and
+   * the claimed guess is refunded (the count resets only when the MFA step completes); without,
+   * the count resets. `replacesTokenHash` ends the session this browser held (ASVS 5.0 7.2.4).
+   */
+  async startPasswordSession(args: {
+    userId: string;
+    claim: { failedAttempts: number; at: Date; previousFailedAt: Date | null };
+    replacesTokenHash: string | null;
+    id: string;
+    tokenHash: string;
+    now: Date;
+    pendingExpiresAt: Date;
+    fullExpiresAt: Date;
+  }): Promise<{ mfaPending: boolean; expiresAt: Date }> {
+    const { claim } = args;
+    // The refund is a compare-and-set on the claim: when another guess was counted since, only the count goes down by one.
+    const result = await sql<{ mfa_pending: boolean; expires_at: Date }>`
+      with factor as (
+        select exists (select 1 from mfa_factors where user_id = ${args.userId} and confirmed_at is not null) as has_factor
+      ), counted as (
+        update users set
+          failed_attempts = case
+            when not factor.has_factor then 0
+            when users.failed_attempts = ${claim.failedAttempts} and users.last_failed_at = ${claim.at} then ${claim.failedAttempts - 1}::integer
+            else greatest(users.failed_attempts - 1, 0) end,
+          last_failed_at = case
+            when not factor.has_factor then null
+            when users.failed_attempts = ${claim.failedAttempts} and users.last_failed_at = ${claim.at} then ${claim.previousFailedAt}::timestamptz
+            else users.last_failed_at end
+        from factor where users.id = ${args.userId}
+      ), replaced as (
+        update sessions set revoked_at = ${args.now} where token_hash = ${args.replacesTokenHash} and revoked_at is null
+      )
+      insert into sessions (id, token_hash, user_id, aal, amr, mfa_pending, authenticated_at, created_at, last_seen_at, expires_at, revoked_at)
+      select ${args.id}, ${args.tokenHash}, ${args.userId}, 1, '["pwd"]'::jsonb, factor.has_factor,
+        ${args.now}::timestamptz, ${args.now}::timestamptz, ${args.now}::timestamptz,
+        case when factor.has_factor then ${args.pendingExpiresAt}::timestamptz else ${args.fullExpiresAt}::timestamptz end, null
+      from factor
+      returning mfa_pending, expires_at`.execute(this.#db);
+    const row = result.rows[0];
+    if (!row) throw new Error('the session was not written');
+    return { mfaPending: row.mfa_pending, expiresAt: new Date(row.expires_at) };
+  }
+
   async sessionByTokenHash(tokenHash: string, now: Date): Promise<ResolvedCredential | undefined> {
     const row = await this.#db
       .selectFrom('sessions as s')
