@@ -170,6 +170,26 @@ if (ONLY.has('access') || ONLY.has('login')) {
             target: '≥ 0.85 × ceiling',
             met: ratio >= 0.85,
           });
+          // What one statement costs the server's core: the floor under the sign-in's nine (tests/perf/queryCount.test.ts).
+          const roundTripArgv = pinned(machine, 'server', [
+            process.execPath,
+            fileURLToPath(new URL('roundTripCost.ts', import.meta.url)),
+            database.serverEnv.DATABASE_URL ?? '',
+            database.serverEnv.GATEHOUSE_DATA_DIR ?? database.dataDir,
+            '3000',
+          ]);
+          const roundTrip = JSON.parse(execFileSync(roundTripArgv[0] as string, roundTripArgv.slice(1), { cwd: root, encoding: 'utf8' }).trim().split('\n').at(-1) ?? '{}') as {
+            cpuUsPerStatement: number;
+            wallUsPerStatement: number;
+          };
+          figures.push({
+            name: `(2) server CPU per SQL statement through the server's driver (Kysely over ${kind === 'postgres' ? 'pg; the backend runs apart' : 'PGlite, database included'}), one at a time`,
+            measured: `${fmt(roundTrip.cpuUsPerStatement)} µs`,
+            baseline: `wall ${fmt(roundTrip.wallUsPerStatement)} µs`,
+            ratio: '',
+            target: '(diagnostic: a sign-in sends 9)',
+            met: null,
+          });
           if (threadsBefore && threadsAfter && login.logins > 0) {
             const perLogin = (ms: number): string => `${fmt(ms / login.logins, 1)} ms`;
             figures.push({
