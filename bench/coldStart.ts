@@ -1,11 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { freshDatabase } from './benchDatabase.ts';
 import { allCores, type Machine } from './machine.ts';
-import { startGatehouse } from './serverProcess.ts';
+import { serverMain, startGatehouse } from './serverProcess.ts';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,7 +30,7 @@ async function healthy(url: string): Promise<boolean> {
 async function timeOneStart(machine: Machine, env: Record<string, string>): Promise<number> {
   const port = await freePort();
   // Every core: with no load running, a starting server uses them all, as it would in production.
-  const [command, ...args] = allCores(machine, [process.execPath, MAIN, 'serve']);
+  const [command, ...args] = allCores(machine, [process.execPath, serverMain(), 'serve']);
   const started = performance.now();
   const child = spawn(command as string, args, {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },

@@ -1,11 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { pinned, type Machine } from './machine.ts';
+import { buildServerMain } from './serverMain.ts';
+
+/** Built once per benchmark run, on first use. */
+let main: string | null = null;
+export function serverMain(): string {
+  main ??= buildServerMain();
+  return main;
+}
 
 /** USER_HZ: 100 on every Linux architecture Node runs on. */
 const CLOCK_TICKS_PER_SECOND = 100;
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 
 export interface RunningServer {
   readonly url: string;
@@ -103,7 +109,7 @@ export async function startPinnedProcess(
 /** `gatehouse serve` on the server core, against the given database environment. */
 export function startGatehouse(machine: Machine, env: Record<string, string>): Promise<RunningServer> {
   return startPinnedProcess(machine, {
-    script: MAIN,
+    script: serverMain(),
     args: ['serve'],
     env: { HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn', NODE_ENV: 'production', ...env },
     readyPattern: /listening on (http:\/\/\S+)/,
