@@ -63,13 +63,14 @@ export async function createGatehouse(config: Config, options: ComposeOptions = 
     secretKey,
     wakeOutbox: () => void jobs?.run('outbox'),
   });
+  // PostgreSQL: a job that changed access facts (the grace sweep moving members to pending) is
+  // done only once every other instance's cache has applied it, like a request's answer.
   const barrier = deps.accessBarrier;
   jobs = new JobRunner(
     [
       // Sweeps first: `runAll` (the test clock) then delivers the mail they queue before answering.
       ...enforcementJobs(deps),
       { name: 'outbox', intervalMs: 1000, run: () => deliverOutbox({ db: database.db, clock, transport, logger }) },
-      // A job that moved members to pending is done only once every instance's cache knows it.
     ].map((job) => (barrier ? { ...job, run: () => barrier.around(() => job.run()) } : job)),
     logger,
   );

@@ -1,7 +1,8 @@
 /**
- * Threat: a session signed out, a member removed or moved to pending, or an organization's policy
- * tightened through one instance of a scaled deployment still gets in through another instance,
- * even for a moment, because that instance answers from its access cache.
+ * Threat: a session signed out, a token revoked, a factor deleted, a member removed or moved to
+ * pending, or an organization's policy tightened through one instance of a scaled deployment
+ * still gets in through another instance, even for a moment, because that instance answers from
+ * its access cache.
  * Rule: the access cache is on in every instance (the default, also with PostgreSQL), and a write
  * that changed access facts answers only once every other instance's cache has applied it
  * (src/db/accessBarrier.ts). So the very next request to any instance, with no waiting at all,
@@ -60,6 +61,35 @@ describe(`through A, then the very next request through B (${ROUNDS} times each)
       expect((await call(a, 'DELETE', '/v1/sessions/current', { token: user.token })).status).toBe(204);
       const next = await accessOn(b, user, slug);
       expect([round, next.status, next.body.code]).toEqual([round, 401, 'unauthenticated']);
+    }
+  });
+
+  it('a personal access token revoked: 401 unauthenticated', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const user = await signUp(a);
+      const slug = await createOrg(a, user, uniqueSlug());
+      const created = await call(a, 'POST', '/v1/me/tokens', { token: user.token, body: { name: `round ${round}` } });
+      expect(created.status).toBe(201);
+      const pat = { ...user, token: created.body.token as string };
+      expect((await cachedAccessOn(b, pat, slug, pair!)).status).toBe(200);
+      expect((await call(a, 'DELETE', `/v1/me/tokens/${created.body.id}`, { token: user.token })).status).toBe(204);
+      const next = await accessOn(b, pat, slug);
+      expect([round, next.status, next.body.code]).toEqual([round, 401, 'unauthenticated']);
+    }
+  });
+
+  it('the last factor deleted in an organization that requires MFA: refused', async () => {
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const slug = await createOrg(a, owner, uniqueSlug());
+      const member = await addMember(a, owner, slug, 'member', { mfa: true });
+      const enforced = await call(a, 'PUT', `/v1/orgs/${slug}/mfa-enforcement`, { token: owner.token, body: { confirm: 'ENFORCE', noncompliant_action: 'block' } });
+      expect(enforced.status).toBe(200);
+      expect((await cachedAccessOn(b, member, slug, pair!)).body.allowed).toBe(true);
+      const factors = await call(a, 'GET', '/v1/me/mfa', { token: member.token });
+      const deleted = await call(a, 'DELETE', `/v1/me/mfa/factors/${factors.body.factors[0].id}`, { token: member.token, body: { acknowledge_leaving_organizations: true } });
+      expect(deleted.status, JSON.stringify(deleted.body)).toBe(204);
+      const next = await accessOn(b, member, slug);
+      expect([round, next.body.allowed, next.body.code]).toEqual([round, false, 'mfa_enrollment_required']);
     }
   });
 
