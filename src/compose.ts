@@ -44,7 +44,7 @@ export async function createGatehouse(config: Config, options: ComposeOptions = 
   const testClock = config.testClock ? new TestClock(options.clock ?? systemClock) : null;
   const clock = testClock ?? options.clock ?? systemClock;
   const secretKey = loadSecretKey({ dataDir: config.dataDir, ...(config.secretKey ? { configured: config.secretKey } : {}) });
-  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cacheAccess: config.accessCache }));
+  const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, cacheAccess: config.accessCache, holdWrites: true }));
   const transport =
     options.transport ??
     (config.smtpUrl
@@ -55,6 +55,7 @@ export async function createGatehouse(config: Config, options: ComposeOptions = 
   const deps: AppDeps = Object.freeze({
     db: database.db,
     ...(database.accessCache ? { accessCache: database.accessCache } : {}),
+    ...(database.accessBarrier ? { accessBarrier: database.accessBarrier } : {}),
     clock,
     random: options.random ?? systemRandom,
     config,
@@ -62,12 +63,15 @@ export async function createGatehouse(config: Config, options: ComposeOptions = 
     secretKey,
     wakeOutbox: () => void jobs?.run('outbox'),
   });
+  // PostgreSQL: a job that changed access facts (the grace sweep moving members to pending) is
+  // done only once every other instance's cache has applied it, like a request's answer.
+  const barrier = deps.accessBarrier;
   jobs = new JobRunner(
     [
       // Sweeps first: `runAll` (the test clock) then delivers the mail they queue before answering.
       ...enforcementJobs(deps),
       { name: 'outbox', intervalMs: 1000, run: () => deliverOutbox({ db: database.db, clock, transport, logger }) },
-    ],
+    ].map((job) => (barrier ? { ...job, run: () => barrier.around(() => job.run()) } : job)),
     logger,
   );
   const app = await buildServer(deps, {

@@ -30,10 +30,11 @@ export interface Config {
   /** Shared secret of the hosts whose sshd asks POST /v1/ssh/authorize; null turns that endpoint off. */
   readonly sshAuthorizeToken: string | null;
   /**
-   * Keep the hot path's facts in memory (src/db/accessCache.ts). Revocation must take effect at
-   * once on every instance, and only one process can open an embedded data dir, so the cache is on
-   * there by default; with PostgreSQL other instances would hear of a revocation only when the
-   * notification arrives (docs/scaling.md), so it is off unless an operator turns it on.
+   * Keep the hot path's facts in memory (src/db/accessCache.ts), on by default. Revocation must
+   * take effect at once on every instance: the embedded database is one process, and with
+   * PostgreSQL a write that changed access facts answers only once every other instance's cache
+   * has applied it (src/db/accessBarrier.ts, docs/scaling.md). `off` reads the database on every
+   * request; such an instance still holds its writes for the caches of the others.
    */
   readonly accessCache: boolean;
 }
@@ -139,7 +140,7 @@ export function parseConfig(env: Env, overrides: Partial<Config> = {}): Config {
     plans: parsePlans(env.GATEHOUSE_PLANS),
     sshCaKeyPath: env.GATEHOUSE_SSH_CA_KEY || null,
     sshAuthorizeToken: sshAuthorizeToken(env.GATEHOUSE_SSH_AUTHORIZE_TOKEN),
-    accessCache: onOff(env, 'GATEHOUSE_ACCESS_CACHE', !/^postgres(ql)?:\/\//.test(env.DATABASE_URL ?? '')),
+    accessCache: onOff(env, 'GATEHOUSE_ACCESS_CACHE', true),
     ...overrides,
   };
   if (!(config.defaultPlan in config.plans)) {

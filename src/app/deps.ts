@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Channel } from '../core/decideAccess.ts';
 import type { PlanCatalog } from '../core/plans.ts';
 import type { Random } from '../core/random.ts';
+import type { AccessBarrier } from '../db/accessBarrier.ts';
 import type { AccessCache } from '../db/accessCache.ts';
 import type { ResolvedCredential } from '../db/queries/credentials.ts';
 import type { Database } from '../db/schema.ts';
@@ -24,6 +25,12 @@ export interface AppDeps {
    * change (src/db/accessCache.ts). Only reads outside a transaction may use it.
    */
   readonly accessCache?: AccessCache;
+  /**
+   * PostgreSQL: requests and jobs that changed access facts answer only once every other
+   * instance's cache has applied the change (src/db/accessBarrier.ts; the HTTP hooks in
+   * src/http/buildServer.ts, the job wrapper in src/compose.ts).
+   */
+  readonly accessBarrier?: AccessBarrier;
 }
 
 /** The authenticated caller of a use case, with what their credential proved. */

@@ -23,7 +23,7 @@ export async function usersSignOut(config: Config, argv: readonly string[]): Pro
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1 });
   try {
     const now = new Date();
-    return await database.db.transaction().execute(async (trx) => {
+    const code = await database.db.transaction().execute(async (trx) => {
       const r = repos(trx);
       const event = { id: newId(systemRandom, 'evt'), orgId: null, actorId: null, now };
       if (target === '--all') {
@@ -43,6 +43,10 @@ export async function usersSignOut(config: Config, argv: readonly string[]): Pro
       console.log(`signed out ${user.email}: ended ${sessions} session${sessions === 1 ? '' : 's'}, revoked ${tokens} personal access token${tokens === 1 ? '' : 's'}`);
       return EXIT_OK;
     });
+    // With PostgreSQL, the command ends only once every running instance's access cache has
+    // dropped what it revoked (src/db/accessBarrier.ts): when it returns, no instance admits them.
+    if (code === EXIT_OK) await database.accessBarrier?.settle();
+    return code;
   } finally {
     await database.close();
   }

@@ -31,7 +31,10 @@ export const HEARTBEAT_PAYLOAD = 'hb';
  *    `apply` drops what the notification names.
  * 2. Only a listening cache serves or stores anything: until its listener has LISTENed (and while
  *    the channel is in doubt) it is suspended, and resuming starts from empty, since notifications
- *    may have been missed meanwhile.
+ *    may have been missed meanwhile. On PostgreSQL it also serves only until a deadline, which the
+ *    listener moves forward each time it has proved it is caught up with the channel
+ *    (src/db/accessTimings.ts); a lapsed deadline is checked at every read, not by a timer, and a
+ *    cache that lapsed starts from empty again.
  * 3. A value read from the database is stored only if no notification arrived while it was being
  *    read (`#generation`): otherwise a read that began before a revocation committed could put the
  *    revoked credential back after its notification had already been applied.
@@ -51,6 +54,8 @@ export class AccessCache {
   readonly #reads = new Map<string, { generation: number; promise: Promise<unknown> }>();
   #generation = 0;
   #listening = false;
+  /** Entries are served and stored only before this instant (monotonic ms); PGlite never lapses. */
+  #servingUntilMs = Number.POSITIVE_INFINITY;
 
   constructor(options: AccessCacheOptions = {}) {
     this.#ttlMs = options.ttlMs ?? 5000;
@@ -58,15 +63,28 @@ export class AccessCache {
     this.#nowMs = options.nowMs ?? (() => performance.now());
   }
 
-  /** Whether entries are being served (the listener is up and trusted). */
+  /** Whether entries are being served (the listener is up, trusted, and caught up within its deadline). */
   get listening(): boolean {
-    return this.#listening;
+    return this.#serving();
   }
 
-  /** The listener is up: start serving, from empty. */
-  resume(): void {
+  /** The listener is up: start serving, from empty, until `untilMs` (for ever by default). */
+  resume(untilMs = Number.POSITIVE_INFINITY): void {
     this.clear();
     this.#listening = true;
+    this.#servingUntilMs = untilMs;
+  }
+
+  /**
+   * The listener has proved it is caught up: serve until `untilMs`. If the previous deadline had
+   * already passed, changes may have gone unapplied meanwhile while writers stopped waiting for
+   * this instance (src/db/accessBarrier.ts), so the entries go. Ignored while suspended: only
+   * `resume` starts a suspended cache.
+   */
+  extend(untilMs: number): void {
+    if (!this.#listening) return;
+    if (this.#nowMs() >= this.#servingUntilMs) this.clear();
+    this.#servingUntilMs = Math.max(this.#servingUntilMs, untilMs);
   }
 
   /** The channel is down or in doubt: serve nothing, keep nothing. */
@@ -149,8 +167,12 @@ export class AccessCache {
     return promise;
   }
 
+  #serving(): boolean {
+    return this.#listening && this.#nowMs() < this.#servingUntilMs;
+  }
+
   #fresh<T>(map: Map<string, Entry<T>>, key: string): T | undefined {
-    if (!this.#listening) return undefined;
+    if (!this.#serving()) return undefined;
     const entry = map.get(key);
     if (!entry) return undefined;
     if (this.#nowMs() - entry.storedAtMs >= this.#ttlMs) {
@@ -161,7 +183,7 @@ export class AccessCache {
   }
 
   #mayStore(generation: number, map: Map<string, unknown>): boolean {
-    if (!this.#listening || generation !== this.#generation) return false;
+    if (!this.#serving() || generation !== this.#generation) return false;
     if (map.size >= this.#maxEntries) this.clear();
     return true;
   }

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
+import { AccessBarrier } from './accessBarrier.ts';
 import { AccessCache } from './accessCache.ts';
 import { listenOnPglite, listenOnPool, listenOnPostgres, type AccessListener } from './accessListener.ts';
 import { lockDataDir } from './dataDirLock.ts';
@@ -13,6 +15,12 @@ export interface OpenDatabase {
   readonly kind: 'postgres' | 'pglite';
   /** The hot path's cache, kept in step with the database (when `cacheAccess` was asked for). */
   readonly accessCache?: AccessCache | null;
+  /**
+   * PostgreSQL: holds writes until the other instances' caches have applied them
+   * (src/db/accessBarrier.ts). It knows which request changed access facts only with
+   * `holdWrites`; `settle()` can always be called after a write (the CLI does). None on PGlite.
+   */
+  readonly accessBarrier?: AccessBarrier | null;
   close(): Promise<void>;
 }
 
@@ -24,9 +32,17 @@ const parseInt8 = (value: string): number => Number(value);
  * `DATABASE_URL` (postgres://…) selects PostgreSQL; otherwise PGlite lives in `<dataDir>/db`.
  * `memory://` keeps PGlite in memory (tests, a quick look). Each driver is loaded only when it is
  * the one used: a server on PostgreSQL never pays for PGlite's code, and the reverse.
- * `cacheAccess` (the server) adds the access cache and the listener that keeps it current.
+ * `cacheAccess` (the server) adds the access cache and the listener that keeps it current;
+ * `holdWrites` (the server, cache or not) makes the pool report which request or job changed
+ * access facts, so that its answer waits for the other instances' caches (src/db/accessBarrier.ts).
  */
-export async function openDatabase(options: { databaseUrl: string | null; dataDir: string; poolSize?: number; cacheAccess?: boolean }): Promise<OpenDatabase> {
+export async function openDatabase(options: {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize?: number;
+  cacheAccess?: boolean;
+  holdWrites?: boolean;
+}): Promise<OpenDatabase> {
   const url = options.databaseUrl;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const { default: pg } = await import('pg');
@@ -41,18 +57,20 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
     // An idle connection that PostgreSQL closes (a restart, a failover) is dropped from the pool
     // and replaced on the next query; without a listener its 'error' would end the process.
     pool.on('error', () => {});
-    // Before the first connection opens, so that every pooled connection listens.
     const accessCache = options.cacheAccess ? new AccessCache() : null;
-    const own = accessCache ? listenOnPool(pool, accessCache) : undefined;
+    const accessBarrier = new AccessBarrier(pool, { instanceId: randomBytes(8).toString('hex') });
+    // Before the first connection opens, so that every pooled connection listens.
+    const own = accessCache || options.holdWrites ? listenOnPool(pool, accessCache, accessBarrier) : undefined;
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     let listener: AccessListener | null = null;
     try {
       await migrateToLatest(db as Kysely<unknown>);
-      if (accessCache) listener = await listenOnPostgres(url, accessCache, { own });
+      if (accessCache) listener = await listenOnPostgres(url, accessCache, { own, barrier: accessBarrier });
       return {
         db,
         kind: 'postgres',
         accessCache,
+        accessBarrier,
         close: async () => {
           await listener?.close();
           await db.destroy();

@@ -211,6 +211,16 @@ export interface SsoLoginStatesTable {
   used_at: Date | null;
 }
 
+/** Instances serving an access cache on PostgreSQL, and what they have applied (migration 007). */
+export interface AccessCacheInstancesTable {
+  id: string;
+  applied_seq: number;
+  alive_until: Date;
+  host: string;
+  pid: number;
+  started_at: Date;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -227,6 +237,7 @@ export interface Database {
   org_sso_configs: OrgSsoConfigsTable;
   sso_identities: SsoIdentitiesTable;
   sso_login_states: SsoLoginStatesTable;
+  access_cache_instances: AccessCacheInstancesTable;
 }
 
 /** A connection or a transaction: queries take either, so a use case composes them in one transaction. */

@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyErro
 import FindMyWay from 'find-my-way';
 import type { Actor, AppDeps } from '../app/deps.ts';
 import { GatehouseError, isGatehouseError } from '../core/errors.ts';
+import type { AccessScope } from '../db/accessBarrier.ts';
 import { authenticate, type AuthMode } from './authenticate.ts';
 import { refuseContentOnBodylessMethod } from './bodylessContent.ts';
 import { problem, rawProblemResponse, sendProblem } from './problem.ts';
@@ -25,6 +26,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     actor: Actor | null;
+    /** Whether this request changed access facts (PostgreSQL): its answer then waits for the other instances. */
+    accessScope: AccessScope | null;
   }
 }
 
@@ -96,6 +99,34 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
     socket.on('error', () => {});
     socket.end(rawProblemResponse(405, 'method_not_allowed', 'CONNECT is not allowed here'));
   });
+  const barrier = deps.accessBarrier;
+  app.decorateRequest('accessScope', null);
+  if (barrier) {
+    // Revocation at once on every instance (src/db/accessBarrier.ts): the pool charges each change
+    // notification to the scope of the request that made it, and a request that made any answers
+    // only once every other instance's cache has applied it. First hook of all, so that the
+    // session touch in `authenticate` is charged too. Entered again before the handler as
+    // insurance: the body arrives through stream events, and Fastify 5 does keep the context
+    // across them, but a lost context would let a write answer without waiting (the
+    // `unattributed` counter, checked in tests/concurrency/revocation-across-instances.test.ts).
+    app.addHook('onRequest', (request, _reply, done) => {
+      const scope = barrier.newScope();
+      request.accessScope = scope;
+      barrier.enter(scope, done);
+    });
+    app.addHook('preHandler', (request, _reply, done) => {
+      if (request.accessScope) barrier.enter(request.accessScope, done);
+      else done();
+    });
+    // Every answer passes here, errors included: a change that committed before a later failure still waits.
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      if (!request.accessScope?.raised) return done(null, payload);
+      barrier.settle().then(
+        () => done(null, payload),
+        () => done(null, payload),
+      );
+    });
+  }
   // RFC 9112 §3.2: an HTTP/1.1 request without Host gets a 400 (Node's own check is off, above).
   app.addHook('onRequest', async (request) => {
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {

@@ -1,10 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Columns that change on every authenticated request by design (a "last seen" stamp, written at
- * most once a minute): not state that a refused request may not change.
+ * Columns that change by design without any request's doing: a "last seen" stamp (written at most
+ * once a minute), and on PostgreSQL the access cache's lease and acknowledgements (every second,
+ * src/db/accessListener.ts) — not state that a refused request may not change.
  */
-const VOLATILE = new Set(['sessions.last_seen_at', 'personal_access_tokens.last_used_at']);
+const VOLATILE = new Set([
+  'sessions.last_seen_at',
+  'personal_access_tokens.last_used_at',
+  'access_cache_instances.alive_until',
+  'access_cache_instances.applied_seq',
+]);
 
 export type Fingerprint = Record<string, { rows: number; checksum: string }>;
 

@@ -158,3 +158,64 @@ describe('never outliving a change', () => {
     expect(Object.isFrozen(value?.amr)).toBe(true);
   });
 });
+
+describe('serving only while caught up (the deadline the PostgreSQL listener moves forward)', () => {
+  it('serves until the deadline, checked at every read, then reads the database', async () => {
+    let now = 0;
+    const cache = new AccessCache({ nowMs: () => now });
+    cache.resume(3000);
+    const token = loader(credential('usr_i'));
+    await cache.credential('hash_i', token.load);
+    now = 2999;
+    await cache.credential('hash_i', token.load);
+    expect([token.loads(), cache.listening]).toEqual([1, true]);
+    // No timer needed: a stalled process that wakes up past its deadline serves nothing.
+    now = 3000;
+    expect(cache.listening).toBe(false);
+    await cache.credential('hash_i', token.load);
+    await cache.credential('hash_i', token.load);
+    expect(token.loads()).toBe(3);
+  });
+
+  it('extending in time keeps the entries; extending after the deadline passed starts from empty', async () => {
+    let now = 0;
+    const cache = new AccessCache({ nowMs: () => now, ttlMs: 60_000 });
+    cache.resume(3000);
+    const token = loader(credential('usr_j'));
+    await cache.credential('hash_j', token.load);
+    now = 2000;
+    cache.extend(5000);
+    now = 4000;
+    await cache.credential('hash_j', token.load);
+    expect(token.loads()).toBe(1);
+    // Lapsed at 5000: changes may have gone unapplied while writers stopped waiting for this instance.
+    now = 6000;
+    cache.extend(9000);
+    await cache.credential('hash_j', token.load);
+    expect([token.loads(), cache.listening]).toEqual([2, true]);
+  });
+
+  it('a read that outlives the deadline is not stored', async () => {
+    let now = 0;
+    const cache = new AccessCache({ nowMs: () => now });
+    cache.resume(3000);
+    let release!: () => void;
+    const reading = cache.credential('hash_k', () => new Promise<ResolvedCredential>((resolve) => (release = () => resolve(credential('usr_k')))));
+    now = 3500;
+    release();
+    await reading;
+    cache.extend(8000);
+    const next = loader(credential('usr_k'));
+    await cache.credential('hash_k', next.load);
+    expect(next.loads()).toBe(1);
+  });
+
+  it('a suspended cache is not revived by extending: only resume starts it', async () => {
+    let now = 0;
+    const cache = new AccessCache({ nowMs: () => now });
+    cache.resume(3000);
+    cache.suspend();
+    cache.extend(9000);
+    expect(cache.listening).toBe(false);
+  });
+});
