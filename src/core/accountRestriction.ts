@@ -1,3 +1,4 @@
+import type { PasswordCompromise } from '../db/schema.ts';
 import { instanceMfaDenial, type AccessFacts, type InstancePolicy } from './decideAccess.ts';
 
 /**
@@ -5,7 +6,7 @@ import { instanceMfaDenial, type AccessFacts, type InstancePolicy } from './deci
  * compromised (`gatehouse users password-compromised`), or a sign-in found it on the blocklist
  * (a password the blocklist refuses today is one attackers try first: NIST SP 800-63B-4 §3.1.1.2).
  */
-export type PasswordCompromise = 'operator' | 'blocklist';
+export type { PasswordCompromise };
 export const PASSWORD_COMPROMISES: readonly PasswordCompromise[] = ['operator', 'blocklist'];
 
 export type AccountRestriction =

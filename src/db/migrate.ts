@@ -6,6 +6,7 @@ import * as oidc from './migrations/003_oidc.ts';
 import * as auditChain from './migrations/004_audit_chain.ts';
 import * as accessNotifications from './migrations/005_access_notifications.ts';
 import * as mailThrottles from './migrations/006_mail_throttles.ts';
+import * as passwordCompromise from './migrations/007_password_compromise.ts';
 
 /** Migrations live in code, in order; Kysely's migrator locks so concurrent starts apply them once. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '004_audit_chain': auditChain,
   '005_access_notifications': accessNotifications,
   '006_mail_throttles': mailThrottles,
+  '007_password_compromise': passwordCompromise,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

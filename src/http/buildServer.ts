@@ -20,7 +20,11 @@ import { fieldErrors } from './validationErrors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `required` unless a route says otherwise; `pending_ok` admits a session still in its MFA step. */
+    /**
+     * `required` unless a route says otherwise; `pending_ok` admits a session still in its MFA
+     * step; `enrollment_ok` and `password_change_ok` admit the restricted credentials that the
+     * route helps out of their restriction (src/http/authenticate.ts).
+     */
     auth?: AuthMode;
   }
   interface FastifyRequest {

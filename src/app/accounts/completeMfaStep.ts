@@ -4,6 +4,7 @@ import { recoveryCodeUsedMail } from '../../mail/templates.ts';
 import type { Actor, AppDeps } from '../deps.ts';
 import { verifySecondFactor, type SecondFactorInput, type WebauthnAssertionVerifier } from '../factors/verifySecondFactor.ts';
 import { transact } from '../transact.ts';
+import { credentialRestriction } from './credentialRestriction.ts';
 import { issueSession, type IssuedSession } from './issueSession.ts';
 import { claimAttempt } from './throttle.ts';
 
@@ -37,13 +38,16 @@ export async function completeMfaStep(
       // A recovery code stands in for a lost factor: the owner hears of every use (NIST SP 800-63B-4 account recovery).
       tx.mail(recoveryCodeUsedMail({ to: user.email, remaining: await tx.r.factors.recoveryCodesRemaining(user.id), publicUrl: deps.config.publicUrl }));
     }
-    return issueSession(deps, tx, {
+    const issued = await issueSession(deps, tx, {
       userId: user.id,
       aal: 2,
       amr: verified.amr,
       mfaPending: false,
       authenticatedAt: pending.authenticatedAt ?? tx.now,
     });
+    // The second factor does not clear a compromised password: the new session can only change it.
+    const restriction = credentialRestriction(deps.config, { aal: 2, amr: verified.amr, mfaPending: false, hasFactor: true, passwordCompromise: user.password_compromise_reason });
+    return { ...issued, session: { ...issued.session, restriction } };
   });
   // The claim above already counted the failure, outside the rolled-back work.
   if (!issued) throw new GatehouseError('invalid_mfa_code', 'the code is not valid');

@@ -1,10 +1,13 @@
 import { GatehouseError } from '../../core/errors.ts';
+import { checkPasswordStrength, passwordContextWords } from '../../core/passwordPolicy.ts';
 import { hashToken } from '../../core/tokens.ts';
 import { DUMMY_PASSWORD_HASH, verifyPassword } from '../../crypto/passwordHash.ts';
 import { repos } from '../../db/repos.ts';
 import type { AppDeps } from '../deps.ts';
 import { transact } from '../transact.ts';
+import { credentialRestriction } from './credentialRestriction.ts';
 import { issueSession, type IssuedSession } from './issueSession.ts';
+import { recordPasswordCompromise } from './recordPasswordCompromise.ts';
 import { normalizeEmail } from './signUp.ts';
 import { claimAttempt } from './throttle.ts';
 
@@ -12,6 +15,11 @@ import { claimAttempt } from './throttle.ts';
  * Password sign-in. A user with MFA gets a pending session (aal 1) that is only good for the
  * MFA step. Failures are counted per account; the count resets only once the user is fully
  * signed in, so a password holder cannot reset the counter between TOTP guesses.
+ *
+ * A right password that today's blocklist refuses (it grew since the password was set, or the
+ * issuer's name changed) is evidence of compromise, handled like an operator's report: the
+ * password is marked, everything the account held ends, the owner is mailed, and this session —
+ * like every later one resting on the password — can only change it (docs/security.md).
  */
 export async function signIn(deps: AppDeps, input: { email: string; password: string }, options: { replacesToken?: string } = {}): Promise<IssuedSession> {
   const r = repos(deps.db);
@@ -26,6 +34,8 @@ export async function signIn(deps: AppDeps, input: { email: string; password: st
   if (!(await verifyPassword(user.password_hash, input.password))) {
     throw new GatehouseError('invalid_credentials', 'wrong email or password');
   }
+  // Only now, and only on the password just verified: the check never tells a guesser anything.
+  const blocklisted = checkPasswordStrength(input.password, { contextWords: passwordContextWords({ email: user.email, issuer: deps.config.issuer }) }) !== 'ok';
   return transact(deps, async (tx) => {
     const { hasFactor } = await tx.r.factors.summary(user.id);
     if (!hasFactor) await tx.r.users.resetFailures(user.id);
@@ -33,12 +43,25 @@ export async function signIn(deps: AppDeps, input: { email: string; password: st
     else await tx.r.users.refundAttempt(user.id, claim);
     // ASVS 5.0 7.2.4: signing in again on a browser ends the session it held; only the new token works.
     if (options.replacesToken) await tx.r.credentials.revokeSessionByTokenHash(hashToken(options.replacesToken), tx.now);
-    return issueSession(deps, tx, {
+    let passwordCompromise = user.password_compromise_reason;
+    if (blocklisted) {
+      // Under the row lock, so that of two sign-ins at once one records the evidence and the other sees it.
+      const locked = await tx.r.users.lock(user.id);
+      passwordCompromise = locked?.password_compromise_reason ?? null;
+      // Only a password still the one verified above: a change committed meanwhile replaced it.
+      if (locked && locked.password_hash === user.password_hash && passwordCompromise === null) {
+        await recordPasswordCompromise(deps, tx, locked, 'blocklist');
+        passwordCompromise = 'blocklist';
+      }
+    }
+    const issued = await issueSession(deps, tx, {
       userId: user.id,
       aal: 1,
       amr: ['pwd'],
       mfaPending: hasFactor,
       authenticatedAt: tx.now,
     });
+    const restriction = credentialRestriction(deps.config, { aal: 1, amr: ['pwd'], mfaPending: hasFactor, hasFactor, passwordCompromise });
+    return { ...issued, session: { ...issued.session, restriction } };
   });
 }
