@@ -21,7 +21,7 @@ export const ProblemSchema = Type.Object(
     type: Type.String(),
     title: Type.String(),
     status: Type.Integer(),
-    code: Type.String(),
+    code: Type.String({ description: 'A stable code: one of #/components/schemas/ErrorCode' }),
     detail: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), in: Type.String(), message: Type.String() }))),
   },
