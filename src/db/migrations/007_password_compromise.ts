@@ -8,9 +8,10 @@ import { sql, type Kysely } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table users add column password_compromised_at timestamptz`.execute(db);
   await sql`alter table users add column password_compromise_reason text`.execute(db);
+  // `coalesce`: a CHECK passes on NULL, and `null in (…)` is NULL — half a mark must not slip through.
   await sql`
     alter table users add constraint users_password_compromise_check check (
       (password_compromised_at is null and password_compromise_reason is null)
-      or (password_compromised_at is not null and password_compromise_reason in ('operator', 'blocklist'))
+      or (password_compromised_at is not null and coalesce(password_compromise_reason in ('operator', 'blocklist'), false))
     )`.execute(db);
 }
