@@ -30,7 +30,8 @@ const MESSAGES: Record<ErrorCode | ClientErrorCode, Explain> = {
   // Access decisions: the messages Platform.sh users know from `ssh` and `git`.
   mfa_enrollment_required: (e, c) =>
     `${e.extra.required_by === 'instance' ? `${c.server} requires two-factor authentication of every account` : `${orgName(c)} requires two-factor authentication`}: enable it at ${securityPage(c)}, then run gatehouse login -f`,
-  mfa_step_up_required: (_e, c) => `sign in again with your second factor to enter ${orgName(c)}: gatehouse login -f`,
+  mfa_step_up_required: (e, c) =>
+    `sign in again with your second factor to ${e.extra.required_by === 'instance' ? `use ${c.server}` : `enter ${orgName(c)}`}: gatehouse login -f`,
   membership_pending: (e, c) =>
     `your membership in ${orgName(c)} is pending until ${typeof e.extra.reinstate_until === 'string' ? shortTime(e.extra.reinstate_until) : 'its deadline'}: enable two-factor authentication and rejoin at ${c.server}/orgs/${c.org ?? '<organization>'}/rejoin`,
   not_found: (_e, c) => (c.org !== undefined ? `there is no organization ${c.org}, or you are not a member of it` : 'not found'),
