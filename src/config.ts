@@ -37,6 +37,12 @@ export interface Config {
    * request; such an instance still holds its writes for the caches of the others.
    */
   readonly accessCache: boolean;
+  /**
+   * GATEHOUSE_REQUIRE_MFA: every user of the instance needs MFA for everything but enrolling a
+   * factor (ASVS 5.0 6.3.3 instance-wide), on top of each organization's own rule. Off by default:
+   * the product's model is that each organization's owners decide (docs/decisions.md).
+   */
+  readonly requireMfa: boolean;
 }
 
 export class ConfigError extends Error {
@@ -141,6 +147,7 @@ export function parseConfig(env: Env, overrides: Partial<Config> = {}): Config {
     sshCaKeyPath: env.GATEHOUSE_SSH_CA_KEY || null,
     sshAuthorizeToken: sshAuthorizeToken(env.GATEHOUSE_SSH_AUTHORIZE_TOKEN),
     accessCache: onOff(env, 'GATEHOUSE_ACCESS_CACHE', true),
+    requireMfa: onOff(env, 'GATEHOUSE_REQUIRE_MFA', false),
     ...overrides,
   };
   if (!(config.defaultPlan in config.plans)) {

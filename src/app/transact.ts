@@ -22,11 +22,14 @@ export interface Tx {
   mail(message: Mail): void;
 }
 
+/** What a transaction needs: operator commands, which run without a server, build just this. */
+export type TransactDeps = Pick<AppDeps, 'db' | 'clock' | 'random' | 'wakeOutbox'>;
+
 /**
  * Check, act and record in one transaction: audit events and outbox rows commit with the change
  * or not at all. Mail is never sent from here; the outbox worker delivers after the commit.
  */
-export async function transact<T>(deps: AppDeps, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function transact<T>(deps: TransactDeps, work: (tx: Tx) => Promise<T>): Promise<T> {
   const now = deps.clock.now();
   let queuedMail = false;
   const result = await deps.db.transaction().execute(async (trx) => {

@@ -28,9 +28,10 @@ const names = (error: ApiError, key: string): string => {
  */
 const MESSAGES: Record<ErrorCode | ClientErrorCode, Explain> = {
   // Access decisions: the messages Platform.sh users know from `ssh` and `git`.
-  mfa_enrollment_required: (_e, c) =>
-    `${orgName(c)} requires two-factor authentication: enable it at ${securityPage(c)}, then run gatehouse login -f`,
-  mfa_step_up_required: (_e, c) => `sign in again with your second factor to enter ${orgName(c)}: gatehouse login -f`,
+  mfa_enrollment_required: (e, c) =>
+    `${e.extra.required_by === 'instance' ? `${c.server} requires two-factor authentication of every account` : `${orgName(c)} requires two-factor authentication`}: enable it at ${securityPage(c)}, then run gatehouse login -f`,
+  mfa_step_up_required: (e, c) =>
+    `sign in again with your second factor to ${e.extra.required_by === 'instance' ? `use ${c.server}` : `enter ${orgName(c)}`}: gatehouse login -f`,
   membership_pending: (e, c) =>
     `your membership in ${orgName(c)} is pending until ${typeof e.extra.reinstate_until === 'string' ? shortTime(e.extra.reinstate_until) : 'its deadline'}: enable two-factor authentication and rejoin at ${c.server}/orgs/${c.org ?? '<organization>'}/rejoin`,
   not_found: (_e, c) => (c.org !== undefined ? `there is no organization ${c.org}, or you are not a member of it` : 'not found'),
@@ -45,6 +46,8 @@ const MESSAGES: Record<ErrorCode | ClientErrorCode, Explain> = {
   mfa_verification_required: () => 'this sign-in still needs its second factor: run gatehouse login',
   mfa_not_pending: () => 'this sign-in needs no second factor',
   reauthentication_required: () => 'this needs a recent sign-in: run gatehouse login, then try again',
+  password_change_required: (e, c) =>
+    `${e.extra.reason === 'blocklist' ? 'your password is on the list of breached or easily guessed passwords' : 'your password was reported compromised'}: change it at ${c.server}/account/password, then run gatehouse login`,
 
   // SSH certificates.
   invalid_public_key: (e) => `the server cannot certify this key: ${e.detail || 'not an OpenSSH public key'} (ed25519, ECDSA and RSA keys of 2048+ bits work; create one with ssh-keygen -t ed25519)`,

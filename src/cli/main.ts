@@ -11,6 +11,8 @@ server and operators:
   users unlock EMAIL        clear an account's failed sign-in counter (operators)
   users sign-out EMAIL | --all
                             end a user's sessions and tokens, or every user's sessions (operators)
+  users password-compromised EMAIL
+                            end everything a user holds; their next sign-in must change the password (operators)
   audit verify [--org SLUG] recompute the audit log's hash chains; exit 1 at the first broken link
   totp-code SECRET          print the current code for a base32 TOTP secret (trying things out)
   ssh principals SERIAL [FINGERPRINT]
@@ -71,6 +73,10 @@ async function main(argv: readonly string[], env: Env): Promise<number> {
   if (command === 'users' && argv[1] === 'sign-out') {
     const [{ parseConfig }, { usersSignOut }] = await Promise.all([import('../config.ts'), import('./usersSignOut.ts')]);
     return usersSignOut(parseConfig(env), argv.slice(2));
+  }
+  if (command === 'users' && argv[1] === 'password-compromised') {
+    const [{ parseConfig }, { usersPasswordCompromised }] = await Promise.all([import('../config.ts'), import('./usersPasswordCompromised.ts')]);
+    return usersPasswordCompromised(parseConfig(env), argv.slice(2));
   }
   if (command === 'audit' && argv[1] === 'verify') {
     const [{ parseConfig }, { auditVerify }] = await Promise.all([import('../config.ts'), import('./auditVerify.ts')]);

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'password_required_by_organization'
   | 'last_login_method'
   | 'reauthentication_required'
+  | 'password_change_required'
   | 'mfa_step_up_required'
   | 'mfa_required_by_organization'
   | 'would_leave_organizations'

@@ -7,6 +7,7 @@ import * as auditChain from './migrations/004_audit_chain.ts';
 import * as accessNotifications from './migrations/005_access_notifications.ts';
 import * as mailThrottles from './migrations/006_mail_throttles.ts';
 import * as accessBarrier from './migrations/007_access_barrier.ts';
+import * as passwordCompromise from './migrations/008_password_compromise.ts';
 
 /** Migrations live in code, in order; Kysely's migrator locks so concurrent starts apply them once. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '005_access_notifications': accessNotifications,
   '006_mail_throttles': mailThrottles,
   '007_access_barrier': accessBarrier,
+  '008_password_compromise': passwordCompromise,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

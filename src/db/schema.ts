@@ -9,6 +9,7 @@ export type MembershipState = 'active' | 'pending';
 export type NoncompliantAction = 'refuse' | 'block' | 'remove';
 export type RequiredFactor = 'any' | 'phishing_resistant';
 export type FactorType = 'totp' | 'webauthn';
+export type PasswordCompromise = 'operator' | 'blocklist';
 
 export interface UsersTable {
   id: string;
@@ -18,6 +19,9 @@ export interface UsersTable {
   failed_attempts: Defaulted<number>;
   last_failed_at: Date | null;
   created_at: Date;
+  /** Evidence the password is compromised (migration 007): set together, cleared by a new password. */
+  password_compromised_at: Defaulted<Date | null>;
+  password_compromise_reason: Defaulted<PasswordCompromise | null>;
 }
 
 export interface SessionsTable {

@@ -1,13 +1,28 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { credentialRestriction, restrictionError } from '../app/accounts/credentialRestriction.ts';
 import type { Actor, AppDeps } from '../app/deps.ts';
+import type { AccountRestriction } from '../core/accountRestriction.ts';
 import { GatehouseError } from '../core/errors.ts';
 import { hashToken, tokenKind } from '../core/tokens.ts';
 import type { ResolvedCredential } from '../db/queries/credentials.ts';
 import { repos } from '../db/repos.ts';
 import { cookieNames } from './sessionCookies.ts';
 
-export type AuthMode = 'none' | 'required' | 'pending_ok';
+/**
+ * Who may call a route. `required`: a full credential. `enrollment_ok`: also one that the
+ * instance's GATEHOUSE_REQUIRE_MFA holds back, so it can enroll its first factor.
+ * `password_change_ok`: also one whose password must be changed, so it can change it.
+ * `pending_ok`: also a session still in its MFA step, and any restricted one (the MFA step itself,
+ * reading and ending the current session).
+ */
+export type AuthMode = 'none' | 'required' | 'enrollment_ok' | 'password_change_ok' | 'pending_ok';
+
+const TOLERATED: Readonly<Record<Exclude<AuthMode, 'none' | 'pending_ok'>, readonly AccountRestriction['code'][]>> = {
+  required: [],
+  enrollment_ok: ['mfa_enrollment_required', 'mfa_step_up_required'],
+  password_change_ok: ['password_change_required'],
+};
 
 /** Writes of last-seen times are skipped within this window: they are not worth a write per request. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -72,6 +87,12 @@ export async function authenticate(deps: AppDeps, request: FastifyRequest, mode:
   }
   if (credential.mfaPending && mode !== 'pending_ok') {
     throw new GatehouseError('mfa_verification_required', 'complete the MFA step first');
+  }
+  if (mode !== 'pending_ok' && mode !== 'none') {
+    // Outside what lifts it, a restricted credential gets nothing: not an organization, not a
+    // token, not a list of sessions (src/core/accountRestriction.ts).
+    const restriction = credentialRestriction(deps.config, credential);
+    if (restriction && !TOLERATED[mode].includes(restriction.code)) throw restrictionError(restriction);
   }
   return { userId: credential.userId, email: credential.email, credential, channel: viaCookie ? 'console' : 'api' };
 }

@@ -12,6 +12,7 @@ import { GatehouseError, isGatehouseError } from '../core/errors.ts';
 import type { AccessScope } from '../db/accessBarrier.ts';
 import { authenticate, type AuthMode } from './authenticate.ts';
 import { refuseContentOnBodylessMethod } from './bodylessContent.ts';
+import { ERROR_STATUS } from './errorStatus.ts';
 import { problem, rawProblemResponse, sendProblem } from './problem.ts';
 import { schemaCompilers } from './schemaCompilers.ts';
 import { ProblemSchema } from './schemas.ts';
@@ -21,7 +22,11 @@ import { fieldErrors } from './validationErrors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** `required` unless a route says otherwise; `pending_ok` admits a session still in its MFA step. */
+    /**
+     * `required` unless a route says otherwise; `pending_ok` admits a session still in its MFA
+     * step; `enrollment_ok` and `password_change_ok` admit the restricted credentials that the
+     * route helps out of their restriction (src/http/authenticate.ts).
+     */
     auth?: AuthMode;
   }
   interface FastifyRequest {
@@ -142,6 +147,15 @@ export async function buildServer(deps: AppDeps, options: { logger?: FastifyBase
       openapi: '3.1.0',
       info: { title: 'Gatehouse API', version: '1.0.0', description: 'Identity with organization-wide mandatory MFA. Contract: shared/API.md.' },
       components: {
+        // Every stable error code the server answers, with its status: the contract's, and the few
+        // beyond it (docs/architecture.md, "Error codes beyond the contract").
+        schemas: {
+          ErrorCode: {
+            type: 'string',
+            description: 'The `code` of a problem document; each choice is titled with the HTTP status it is answered with.',
+            oneOf: Object.entries(ERROR_STATUS).map(([code, status]) => ({ const: code, title: `${status} ${code}` })),
+          },
+        },
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'A session token (gses_…) or a personal access token (gpat_…)' },
           cookie: { type: 'apiKey', in: 'cookie', name: 'gatehouse_session', description: 'Console session; unsafe methods also need X-CSRF-Token' },

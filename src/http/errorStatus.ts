@@ -12,6 +12,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   plan_upgrade_required: 402,
   forbidden: 403,
   reauthentication_required: 403,
+  password_change_required: 403,
   mfa_step_up_required: 403,
   mfa_enrollment_required: 403,
   membership_pending: 403,

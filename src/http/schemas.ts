@@ -21,7 +21,7 @@ export const ProblemSchema = Type.Object(
     type: Type.String(),
     title: Type.String(),
     status: Type.Integer(),
-    code: Type.String(),
+    code: Type.String({ description: 'A stable code: one of #/components/schemas/ErrorCode' }),
     detail: Type.String(),
     errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), in: Type.String(), message: Type.String() }))),
   },
@@ -34,6 +34,22 @@ export function errors(...statuses: number[]): Record<number, TSchema> {
   for (const status of [...statuses, 400]) out[status] = ProblemSchema;
   return out;
 }
+
+/** What a session may do beyond its MFA step (src/core/accountRestriction.ts): null, or the code it gets elsewhere. */
+export const RestrictionSchema = Type.Union(
+  [
+    Type.Null(),
+    Type.Object({
+      code: Type.Union([Type.Literal('password_change_required'), Type.Literal('mfa_enrollment_required'), Type.Literal('mfa_step_up_required')]),
+      reason: Type.Optional(Type.Union([Type.Literal('operator'), Type.Literal('blocklist')], { description: 'Why the password must be changed' })),
+    }),
+  ],
+  {
+    description:
+      'null: no restriction. password_change_required: only PUT /v1/me/password and signing out work until the password is changed. ' +
+      'mfa_enrollment_required / mfa_step_up_required: the instance requires MFA of every account (GATEHOUSE_REQUIRE_MFA); only enrolling a factor and signing out work.',
+  },
+);
 
 export const PublicUserSchema = Type.Object({ id: Type.String(), email: Type.String(), name: Type.Union([Type.String(), Type.Null()]) });
 export const OrgRefSchema = Type.Object({ slug: Type.String(), name: Type.String() });

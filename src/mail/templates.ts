@@ -122,3 +122,26 @@ export function recoveryCodesRegeneratedMail(options: { to: string; publicUrl: s
     { href: `${options.publicUrl}/account/security`, label: 'Review account security' },
   );
 }
+
+/**
+ * The password must be changed before the account can be used again (NIST SP 800-63B-4: force a
+ * change on evidence of compromise). Sent with the change, so the owner hears of it even when
+ * someone else's sign-in found it.
+ */
+export function passwordCompromisedMail(options: { to: string; reason: 'operator' | 'blocklist'; publicUrl: string }): Mail {
+  const why =
+    options.reason === 'operator'
+      ? 'An administrator of this Gatehouse server reported the password of your account as compromised.'
+      : 'The password of your Gatehouse account is on the list of breached or easily guessed passwords that Gatehouse refuses, so others may know or guess it.';
+  return compose(
+    'password_compromised',
+    options.to,
+    'Change your Gatehouse password',
+    [
+      why,
+      'Every session of your account was signed out, and its personal access tokens and SSH certificates were revoked. The next time you sign in with your password, Gatehouse will ask you to choose a new one before anything else.',
+      'If you did not expect this, change your password now and review your two-factor authentication methods.',
+    ],
+    { href: `${options.publicUrl}/account/password`, label: 'Change your password' },
+  );
+}

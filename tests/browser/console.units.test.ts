@@ -55,6 +55,18 @@ describe('error words', () => {
     expect(messageFor(err)).toBe('This organization requires two-factor authentication. Enable it in Account security.');
   });
 
+  it('say when the whole server, not an organization, requires two-factor authentication', () => {
+    const err = new ApiError({ code: 'mfa_enrollment_required', status: 403, body: { required_by: 'instance' } });
+    expect(messageFor(err)).toMatch(/server requires two-factor authentication for every account/);
+  });
+
+  it('say why the password must be changed, by its reason', () => {
+    const reported = new ApiError({ code: 'password_change_required', status: 403, body: { reason: 'operator' } });
+    const blocklisted = new ApiError({ code: 'password_change_required', status: 403, body: { reason: 'blocklist' } });
+    expect(messageFor(reported)).toMatch(/administrator reported your password as compromised/);
+    expect(messageFor(blocklisted)).toMatch(/breached or easily guessed/);
+  });
+
   it('name the fields of invalid_request, whatever shape the server uses', () => {
     const err = new ApiError({
       code: 'invalid_request',

@@ -16,3 +16,24 @@ describe('GATEHOUSE_ACCESS_CACHE', () => {
     expect(() => parseConfig({ GATEHOUSE_ACCESS_CACHE: 'yes' })).toThrow(ConfigError);
   });
 });
+
+describe('GATEHOUSE_REQUIRE_MFA', () => {
+  it.each([
+    ['unset: off, each organization decides', {}, false],
+    ['empty: off', { GATEHOUSE_REQUIRE_MFA: '' }, false],
+    ['on: every user of the instance needs MFA', { GATEHOUSE_REQUIRE_MFA: 'on' }, true],
+    ['off', { GATEHOUSE_REQUIRE_MFA: 'off' }, false],
+  ] as const)('%s', (_label, env, expected) => {
+    expect(parseConfig(env).requireMfa).toBe(expected);
+  });
+
+  it('refuses anything but on or off, rather than guessing what "1" or "true" meant', () => {
+    for (const value of ['1', 'true', 'yes', 'ON']) expect(() => parseConfig({ GATEHOUSE_REQUIRE_MFA: value })).toThrow(ConfigError);
+  });
+
+  it('is frozen with the rest of the configuration', () => {
+    const config = parseConfig({ GATEHOUSE_REQUIRE_MFA: 'on' });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => Object.assign(config, { requireMfa: false })).toThrow(TypeError);
+  });
+});

@@ -8,10 +8,11 @@ import { credentialFacts, decideAccess, type AccessFacts } from '../../src/core/
 const NOW = new Date('2026-06-01T12:00:00Z');
 const LATER = new Date('2026-07-01T00:00:00Z');
 
-function decide(options: { required?: 'any' | 'phishing_resistant'; hasFactor?: boolean; hasPr?: boolean; aal: number; amr: string[]; grace?: Date }): string {
+function decide(options: { required?: 'any' | 'phishing_resistant'; hasFactor?: boolean; hasPr?: boolean; aal: number; amr: string[]; grace?: Date; instance?: boolean; orgRequires?: boolean }): string {
   const facts: AccessFacts = {
     membership: { role: 'member', state: 'active', reinstateUntil: null },
-    policy: { mfaRequired: true, gracePeriodEndsAt: options.grace ?? null, requiredFactor: options.required ?? 'any' },
+    instance: { mfaRequired: options.instance ?? false },
+    policy: { mfaRequired: options.orgRequires ?? true, gracePeriodEndsAt: options.grace ?? null, requiredFactor: options.required ?? 'any' },
     user: { hasFactor: options.hasFactor ?? false, hasPhishingResistantFactor: options.hasPr ?? false },
     credential: credentialFacts({ aal: options.aal, amr: options.amr }),
     channel: 'api',
@@ -31,6 +32,10 @@ describe('decideAccess with IdP MFA', () => {
     ['phishing-resistant org, trusted IdP hardware key', { required: 'phishing_resistant' as const, aal: 2, amr: ['sso', 'hwk', 'mfa'] }, 'allowed:ok'],
     ['phishing-resistant org, trusted IdP OTP', { required: 'phishing_resistant' as const, aal: 2, amr: ['sso', 'otp', 'mfa'] }, 'mfa_enrollment_required'],
     ['phishing-resistant org, trusted IdP OTP, local passkey', { required: 'phishing_resistant' as const, aal: 2, amr: ['sso', 'otp', 'mfa'], hasFactor: true, hasPr: true }, 'mfa_step_up_required'],
+    // GATEHOUSE_REQUIRE_MFA=on, in an organization that requires nothing itself: the IdP's trusted MFA counts as MFA there too.
+    ['instance rule, trusted SSO session, no local factor', { instance: true, orgRequires: false, aal: 2, amr: ['sso', 'otp', 'mfa'] }, 'allowed:ok'],
+    ['instance rule, untrusted SSO session, no local factor', { instance: true, orgRequires: false, aal: 1, amr: ['sso', 'pwd'] }, 'mfa_enrollment_required'],
+    ['instance rule, untrusted SSO session, local factor', { instance: true, orgRequires: false, aal: 1, amr: ['sso', 'pwd'], hasFactor: true }, 'mfa_step_up_required'],
   ])('%s → %s', (_name, options, expected) => {
     expect(decide(options)).toBe(expected);
   });

@@ -14,6 +14,8 @@ import { startHarness, type Harness } from '../helpers/harness.ts';
 // anywhere can check itself against it; the test below keeps the copy identical to the original.
 const CONTRACT = readFileSync(fileURLToPath(new URL('../../docs/contract/API.md', import.meta.url)), 'utf8');
 const SHARED_CONTRACT = fileURLToPath(new URL('../../../shared/API.md', import.meta.url));
+// Codes the contract does not name are documented here, in a section of their own.
+const ARCHITECTURE = readFileSync(fileURLToPath(new URL('../../docs/architecture.md', import.meta.url)), 'utf8');
 
 function contractEndpoints(): Array<[string, string]> {
   const found = new Map<string, [string, string]>();
@@ -34,7 +36,10 @@ function contractEndpoints(): Array<[string, string]> {
 const shape = (path: string): string => path.replace(/\{[^}]+\}/g, '{}');
 
 let h: Harness;
-let spec: { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
+let spec: {
+  paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+  components: { schemas: Record<string, { oneOf?: { const?: string; enum?: string[]; title: string }[] }> };
+};
 beforeAll(async () => {
   h = await startHarness();
   spec = (await call(h, 'GET', '/openapi.json')).body;
@@ -78,6 +83,21 @@ describe('the contract copy', () => {
 });
 
 describe('error codes', () => {
+  it('the document serves every code the server can answer, titled with its status', () => {
+    const served = spec.components.schemas.ErrorCode?.oneOf ?? [];
+    // @fastify/swagger writes each `const` as a one-value `enum`.
+    expect(Object.fromEntries(served.map((choice) => [choice.const ?? choice.enum?.[0], choice.title]))).toEqual(
+      Object.fromEntries(Object.entries(ERROR_STATUS).map(([code, status]) => [code, `${status} ${code}`])),
+    );
+  });
+
+  it('every code the contract does not name is documented, with its status, in docs/architecture.md', () => {
+    const section = ARCHITECTURE.split('## Error codes beyond the contract')[1]?.split('\n## ')[0] ?? '';
+    const beyond = Object.entries(ERROR_STATUS).filter(([code]) => !CONTRACT.includes(`\`${code}\``));
+    expect(beyond.map(([code]) => code)).toContain('password_change_required');
+    for (const [code, status] of beyond) expect(section, `${code} is not documented`).toMatch(new RegExp(`\\| \`${code}\` \\| ${status} \\|`));
+  });
+
   it('every code the contract names has a status in the one mapping table', () => {
     const named = new Set([...CONTRACT.matchAll(/\b(\d{3}) `([a-z_]+)`/g)].map((match) => [match[2]!, Number(match[1])] as const).map(([code, status]) => `${code}:${status}`));
     expect(named.size).toBeGreaterThan(30);

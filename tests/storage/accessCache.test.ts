@@ -9,7 +9,7 @@ import type { OrgAccessRow } from '../../src/db/queries/orgs.ts';
  * tests/security/access-cache-revocation.test.ts and tests/concurrency/access-cache-two-instances.test.ts.)
  */
 function credential(userId: string): ResolvedCredential {
-  return { kind: 'session', id: `ses_${userId}`, userId, email: `${userId}@example.test`, name: null, aal: 2, amr: ['pwd', 'otp', 'mfa'], mfaPending: false, authenticatedAt: null, lastSeenAt: null, expiresAt: null };
+  return { kind: 'session', id: `ses_${userId}`, userId, email: `${userId}@example.test`, name: null, aal: 2, amr: ['pwd', 'otp', 'mfa'], mfaPending: false, authenticatedAt: null, lastSeenAt: null, expiresAt: null, hasFactor: true, passwordCompromise: null };
 }
 
 function accessRow(orgId: string, userId: string): OrgAccessRow {

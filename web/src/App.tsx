@@ -3,6 +3,7 @@ import { Layout } from './components/Layout.tsx';
 import { RequireSignIn } from './components/RequireSignIn.tsx';
 import { AccountSecurity } from './pages/AccountSecurity.tsx';
 import { AuditLog } from './pages/AuditLog.tsx';
+import { ChangePassword } from './pages/ChangePassword.tsx';
 import { InvitationAccept } from './pages/InvitationAccept.tsx';
 import { MfaStep } from './pages/MfaStep.tsx';
 import { NotFound } from './pages/NotFound.tsx';
@@ -27,6 +28,7 @@ const ROUTES: readonly Route[] = [
   { path: '/', render: () => signedIn(() => <Orgs />) },
   { path: '/orgs', render: () => signedIn(() => <Orgs />) },
   { path: '/account/security', render: () => signedIn(() => <AccountSecurity />) },
+  { path: '/account/password', render: () => signedIn(() => <ChangePassword />) },
   { path: '/orgs/:slug', render: (p) => signedIn(() => <OrgMembers key={slugOf(p)} slug={slugOf(p)} />) },
   { path: '/orgs/:slug/members', render: (p) => signedIn(() => <OrgMembers key={slugOf(p)} slug={slugOf(p)} />) },
   { path: '/orgs/:slug/security', render: (p) => signedIn(() => <OrgSecurity key={slugOf(p)} slug={slugOf(p)} />) },

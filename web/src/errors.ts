@@ -15,6 +15,7 @@ const MESSAGES: Record<string, string> = {
   email_taken: 'An account with this email already exists. Sign in instead.',
   weak_password: 'Choose a stronger password: at least 8 characters, and not a commonly used one.',
   reauthentication_required: 'For your security, sign in again before changing this.',
+  password_change_required: 'Your password must be changed before you can continue.',
   mfa_step_up_required:
     'This needs a session verified with two-factor authentication. Sign in again and complete the second step.',
   mfa_enrollment_required:
@@ -55,8 +56,25 @@ const MESSAGES: Record<string, string> = {
   webauthn_unsupported: "This browser can't use passkeys.",
 };
 
+/** Why the password must be changed, in the words the user needs (the `reason` of password_change_required). */
+export function passwordChangeReason(reason: unknown): string {
+  if (reason === 'blocklist') {
+    return 'Your password is on the list of breached or easily guessed passwords, so others may know it. Choose a new one to continue.';
+  }
+  return 'An administrator reported your password as compromised. Choose a new one to continue.';
+}
+
+/** Codes whose plain words depend on the problem's extra members. */
+function contextualMessage(err: ApiError): string | undefined {
+  if (err.code === 'password_change_required') return passwordChangeReason(err.body['reason']);
+  if (err.code === 'mfa_enrollment_required' && err.body['required_by'] === 'instance') {
+    return 'This server requires two-factor authentication for every account. Enable it in Account security to continue.';
+  }
+  return undefined;
+}
+
 export function messageFor(err: ApiError, overrides: Record<string, string> = {}): string {
-  const text = overrides[err.code] ?? MESSAGES[err.code];
+  const text = overrides[err.code] ?? contextualMessage(err) ?? MESSAGES[err.code];
   if (text) {
     if ((err.code === 'too_many_attempts' || err.code === 'too_many_requests') && err.retryAfterSeconds) {
       return `Too many attempts. Try again in ${err.retryAfterSeconds} seconds.`;

@@ -12,11 +12,19 @@ export interface User {
   name?: string | null;
 }
 
+/** What a session may do beyond its MFA step: null, or the code it gets elsewhere until it is lifted. */
+export interface Restriction {
+  code: 'password_change_required' | 'mfa_enrollment_required' | 'mfa_step_up_required' | string;
+  /** For password_change_required: `operator` (reported compromised) or `blocklist`. */
+  reason?: string;
+}
+
 export interface SessionInfo {
   aal: number;
   amr?: string[];
   mfa_pending: boolean;
   expires_at?: string;
+  restriction?: Restriction | null;
 }
 
 export interface CurrentSession {

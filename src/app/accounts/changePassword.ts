@@ -15,6 +15,10 @@ import { claimAttempt } from './throttle.ts';
  * whoever made the change necessary. Personal access tokens are left alone — they are revocable
  * on their own, cannot change factors or mint tokens, and automation should not break silently;
  * the mail tells the user to review them (docs/decisions.md).
+ *
+ * It is also the way out of a forced change: a credential resting on a password marked
+ * compromised can call nothing else (src/core/accountRestriction.ts), and the new password lifts
+ * the mark — the session that made the change carries on as a normal one.
  */
 export async function changePassword(deps: AppDeps, actor: Actor, input: { current_password: string; new_password: string }): Promise<void> {
   // A token that leaked must not be able to lock its owner out by guessing, nor change anything.
@@ -33,16 +37,20 @@ export async function changePassword(deps: AppDeps, actor: Actor, input: { curre
   await r.users.refundAttempt(user.id, claim);
   const strength = checkPasswordStrength(input.new_password, { contextWords: passwordContextWords({ email: user.email, issuer: deps.config.issuer }) });
   if (strength !== 'ok') throw new GatehouseError('weak_password', weakPasswordMessage(strength));
+  // "Changing" to the same password would lift a compromise mark while keeping what was compromised.
+  if (input.new_password === input.current_password) throw new GatehouseError('weak_password', 'choose a password different from the current one');
   const passwordHash = await hashPassword(input.new_password);
 
   await transact(deps, async (tx) => {
     const locked = await tx.r.users.lock(user.id);
     // Another change won the race since the check above: this one was made against a stale password.
     if (!locked || locked.password_hash !== user.password_hash) throw new GatehouseError('invalid_credentials', 'the current password is wrong');
+    // The new hash clears any compromise mark on the old password (UserQueries.setPasswordHash).
     await tx.r.users.setPasswordHash(user.id, passwordHash);
     await tx.r.users.resetFailures(user.id);
     await tx.r.credentials.revokeOtherSessions(user.id, actor.credential.id, tx.now);
-    tx.audit({ orgId: null, action: 'user.password_change', actorId: user.id, targetId: user.id });
+    const lifted = locked.password_compromise_reason;
+    tx.audit({ orgId: null, action: 'user.password_change', actorId: user.id, targetId: user.id, ...(lifted ? { data: { compromise_cleared: lifted } } : {}) });
     tx.mail(passwordChangedMail({ to: user.email, change: 'changed', publicUrl: deps.config.publicUrl }));
   });
 }

@@ -4,6 +4,7 @@ import { recoveryCodeUsedMail } from '../../mail/templates.ts';
 import type { Actor, AppDeps } from '../deps.ts';
 import { verifySecondFactor, type SecondFactorInput, type WebauthnAssertionVerifier } from '../factors/verifySecondFactor.ts';
 import { transact } from '../transact.ts';
+import { credentialRestriction } from './credentialRestriction.ts';
 import { newSession, type IssuedSession } from './issueSession.ts';
 import { claimAttempt } from './throttle.ts';
 
@@ -35,7 +36,10 @@ export async function completeMfaStep(
     const verified = await verifySecondFactor(deps, queries, { userId: user.id, input, now, webauthn: options.webauthn });
     if (!verified) return null;
     const next = newSession(deps, now, { userId: user.id, aal: 2, amr: verified.amr, mfaPending: false, authenticatedAt: pending.authenticatedAt ?? now });
-    return (await queries.credentials.rotatePendingSession(pending.id, next.row)) ? next.issued : null;
+    if (!(await queries.credentials.rotatePendingSession(pending.id, next.row))) return null;
+    // The second factor does not clear a compromised password: the new session can only change it.
+    const restriction = credentialRestriction(deps.config, { aal: 2, amr: verified.amr, mfaPending: false, hasFactor: true, passwordCompromise: user.password_compromise_reason });
+    return { ...next.issued, session: { ...next.issued.session, restriction } };
   };
 
   const issued =

@@ -1,3 +1,4 @@
+import type { AccountRestriction } from '../../core/accountRestriction.ts';
 import { addSeconds } from '../../core/clock.ts';
 import { newId } from '../../core/ids.ts';
 import { newToken, hashToken } from '../../core/tokens.ts';
@@ -7,7 +8,15 @@ import type { Tx } from '../transact.ts';
 
 export interface IssuedSession {
   token: string;
-  session: { id: string; aal: number; amr: string[]; mfa_pending: boolean; expires_at: Date };
+  session: {
+    id: string;
+    aal: number;
+    amr: string[];
+    mfa_pending: boolean;
+    expires_at: Date;
+    /** What the session may do beyond its MFA step, when the use case that issued it knows (src/core/accountRestriction.ts). */
+    restriction?: AccountRestriction | null;
+  };
 }
 
 export interface SessionOptions {

@@ -31,7 +31,9 @@ export async function removePassword(deps: AppDeps, actor: Actor): Promise<void>
     requireRecentSignIn(deps, actor, tx.now);
     await tx.r.users.setPasswordHash(user.id, null);
     await tx.r.credentials.revokeOtherSessions(user.id, actor.credential.id, tx.now);
-    tx.audit({ orgId: null, action: 'user.password_remove', actorId: user.id, targetId: user.id });
+    // Removing the password ends any evidence against it too (UserQueries.setPasswordHash).
+    const lifted = user.password_compromise_reason;
+    tx.audit({ orgId: null, action: 'user.password_remove', actorId: user.id, targetId: user.id, ...(lifted ? { data: { compromise_cleared: lifted } } : {}) });
     tx.mail(passwordChangedMail({ to: user.email, change: 'removed', publicUrl: deps.config.publicUrl }));
   });
 }

@@ -46,7 +46,7 @@ export function decodeCursor(cursor: string): number {
  */
 export async function listAuditLog(deps: AppDeps, actor: Actor, slug: string, query: AuditLogQuery): Promise<{ events: PublicAuditEvent[]; next_cursor: string | null }> {
   const r = repos(deps.db);
-  const { org } = await enterOrg(r, actor, slug, deps.clock.now(), { minRole: 'admin' });
+  const { org } = await enterOrg(deps, r, actor, slug, deps.clock.now(), { minRole: 'admin' });
   const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   const limit = query.limit === undefined ? DEFAULT_AUDIT_PAGE : Number(query.limit);
   const rows = await r.audit.list({

@@ -16,7 +16,7 @@ import { enforcementState, type EnforcementState } from './getEnforcement.ts';
  */
 export async function disableEnforcement(deps: AppDeps, actor: Actor, slug: string, input: { confirm: string }): Promise<EnforcementState> {
   return transact(deps, async (tx) => {
-    const entry = await enterOrg(tx.r, actor, slug, tx.now, { minRole: 'admin' });
+    const entry = await enterOrg(deps, tx.r, actor, slug, tx.now, { minRole: 'admin' });
     checkDisableEnforcement(input);
     const org = await tx.r.orgs.lockById(entry.org.id);
     if (!org) throw new GatehouseError('not_found', 'no such organization');

@@ -44,7 +44,7 @@ export async function enableEnforcement(
   checkEnforcementInput({ action, gracePeriodDays: input.grace_period_days ?? null });
 
   const result = await transact(deps, async (tx) => {
-    const entry = await enterOrg(tx.r, actor, slug, tx.now);
+    const entry = await enterOrg(deps, tx.r, actor, slug, tx.now);
     // Two enforcement changes, and the grace sweep, serialize on the organization row: the second
     // one sees the first one's moves and finds nobody left to move or mail.
     const org = await tx.r.orgs.lockById(entry.org.id);

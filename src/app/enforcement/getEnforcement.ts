@@ -31,6 +31,6 @@ export async function enforcementState(r: Repos, org: OrgRow): Promise<Enforceme
 /** Managers see compliance too: they are the ones who send reminders (Platform.sh, Scaleway). */
 export async function getEnforcement(deps: AppDeps, actor: Actor, slug: string): Promise<EnforcementState> {
   const r = repos(deps.db);
-  const entry = await enterOrg(r, actor, slug, deps.clock.now(), { minRole: 'manager' });
+  const entry = await enterOrg(deps, r, actor, slug, deps.clock.now(), { minRole: 'manager' });
   return enforcementState(r, entry.org);
 }

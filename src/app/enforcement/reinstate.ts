@@ -3,6 +3,7 @@ import { GatehouseError } from '../../core/errors.ts';
 import type { Role } from '../../core/roles.ts';
 import type { Actor, AppDeps } from '../deps.ts';
 import { transact } from '../transact.ts';
+import { instancePolicy } from '../orgs/enterOrg.ts';
 
 /**
  * `POST /v1/orgs/{slug}/reinstate`, called by the pending member themselves (Sentry's rejoin).
@@ -26,6 +27,7 @@ export async function reinstate(deps: AppDeps, actor: Actor, slug: string): Prom
     }
     const decision = decideAccess({
       membership: { role: membership.role, state: 'active', reinstateUntil: null },
+      instance: instancePolicy(deps.config),
       policy: { mfaRequired: org.mfa_required, gracePeriodEndsAt: null, requiredFactor: org.required_factor },
       user: { hasFactor: row.hasFactor, hasPhishingResistantFactor: row.hasPhishingResistantFactor },
       credential: credentialFacts(actor.credential),

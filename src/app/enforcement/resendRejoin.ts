@@ -14,7 +14,7 @@ import { transact } from '../transact.ts';
  */
 export async function resendRejoin(deps: AppDeps, actor: Actor, slug: string, userId: string): Promise<Record<string, never>> {
   return transact(deps, async (tx) => {
-    const { org } = await enterOrg(tx.r, actor, slug, tx.now, { minRole: 'manager' });
+    const { org } = await enterOrg(deps, tx.r, actor, slug, tx.now, { minRole: 'manager' });
     const [member] = await tx.r.orgs.members(org.id, { userIds: [userId] });
     const expired = member?.state === 'pending' && (!member.reinstate_until || member.reinstate_until.getTime() <= tx.now.getTime());
     if (!member || expired) throw new GatehouseError('not_found', 'no such member');

@@ -25,7 +25,7 @@ const CHUNK = 1000;
  */
 export async function sendReminders(deps: AppDeps, actor: Actor, slug: string, input: { user_ids?: readonly string[] }): Promise<RemindersResult> {
   return transact(deps, async (tx) => {
-    const { org } = await enterOrg(tx.r, actor, slug, tx.now, { minRole: 'manager' });
+    const { org } = await enterOrg(deps, tx.r, actor, slug, tx.now, { minRole: 'manager' });
     const remindedBefore = addSeconds(tx.now, -REMINDER_INTERVAL_SECONDS);
     const skipped: RemindersResult['skipped'] = [];
     let claimed: { user_id: string; email: string }[];

@@ -4,7 +4,7 @@ import type { Role } from '../../core/roles.ts';
 import { hashToken, tokenKind } from '../../core/tokens.ts';
 import type { Actor, AppDeps } from '../deps.ts';
 import { transact } from '../transact.ts';
-import { throwDenied } from './enterOrg.ts';
+import { instancePolicy, throwDenied } from './enterOrg.ts';
 
 export interface AcceptedInvitation {
   org: { slug: string; name: string };
@@ -35,6 +35,7 @@ export async function acceptInvitation(deps: AppDeps, actor: Actor, token: strin
     const mfa = await tx.r.factors.summary(actor.userId);
     const decision = decideAccess({
       membership: { role: invitation.role, state: 'active', reinstateUntil: null },
+      instance: instancePolicy(deps.config),
       policy: { mfaRequired: org.mfa_required, gracePeriodEndsAt: null, requiredFactor: org.required_factor },
       user: mfa,
       credential: credentialFacts(actor.credential),

@@ -18,7 +18,7 @@ export interface AccessAnswer {
  * instead of refusing them, so other applications can ask the same question. Non-members get 404.
  */
 export async function checkAccess(deps: AppDeps, actor: Actor, slug: string, channel: Channel): Promise<AccessAnswer> {
-  const { decision } = await loadAccess(repos(deps.db), actor, slug, deps.clock.now(), channel, { cache: deps.accessCache });
+  const { decision } = await loadAccess(deps, repos(deps.db), actor, slug, deps.clock.now(), channel, { cache: deps.accessCache });
   const aal = actor.credential.aal;
   if (decision.allowed) return { allowed: true, role: decision.role, aal, ...(decision.deadline ? { deadline: decision.deadline } : {}) };
   if (decision.code === 'not_found') throw new GatehouseError('not_found', 'no such organization');

@@ -1,14 +1,20 @@
-import { credentialFacts, decideAccess, type AccessDecision, type Channel } from '../../core/decideAccess.ts';
+import type { Config } from '../../config.ts';
+import { credentialFacts, decideAccess, type AccessDecision, type Channel, type InstancePolicy } from '../../core/decideAccess.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { roleAtLeast, type Role } from '../../core/roles.ts';
 import type { AccessCache } from '../../db/accessCache.ts';
 import type { OrgAccessRow } from '../../db/queries/orgs.ts';
 import type { Repos } from '../../db/repos.ts';
-import type { Actor } from '../deps.ts';
+import type { Actor, AppDeps } from '../deps.ts';
 
 export interface OrgEntry extends OrgAccessRow {
   role: Role;
   decision: AccessDecision;
+}
+
+/** The operator's instance-wide rule, as the access decision reads it. */
+export function instancePolicy(config: Pick<Config, 'requireMfa'>): InstancePolicy {
+  return { mfaRequired: config.requireMfa };
 }
 
 /**
@@ -17,6 +23,7 @@ export interface OrgEntry extends OrgAccessRow {
  * The decision itself is made afresh from `now` every time: deadlines are not cached.
  */
 export async function loadAccess(
+  deps: Pick<AppDeps, 'config'>,
   r: Repos,
   actor: Actor,
   slug: string,
@@ -29,6 +36,7 @@ export async function loadAccess(
   if (!row) return { row, decision: { allowed: false, code: 'not_found' } };
   const decision = decideAccess({
     membership: row.membership ? { role: row.membership.role, state: row.membership.state, reinstateUntil: row.membership.reinstate_until } : null,
+    instance: instancePolicy(deps.config),
     policy: { mfaRequired: row.org.mfa_required, gracePeriodEndsAt: row.org.grace_period_ends_at, requiredFactor: row.org.required_factor },
     user: { hasFactor: row.hasFactor, hasPhishingResistantFactor: row.hasPhishingResistantFactor },
     credential: credentialFacts(actor.credential),
@@ -59,8 +67,15 @@ export function throwDenied(decision: Exclude<AccessDecision, { allowed: true }>
  * channel applies), then the role the endpoint needs. Pass `tx.r` to check inside a use case's
  * transaction, so the check and the change see the same rows.
  */
-export async function enterOrg(r: Repos, actor: Actor, slug: string, now: Date, options: { minRole?: Role } = {}): Promise<OrgEntry> {
-  const { row, decision } = await loadAccess(r, actor, slug, now);
+export async function enterOrg(
+  deps: Pick<AppDeps, 'config'>,
+  r: Repos,
+  actor: Actor,
+  slug: string,
+  now: Date,
+  options: { minRole?: Role } = {},
+): Promise<OrgEntry> {
+  const { row, decision } = await loadAccess(deps, r, actor, slug, now);
   if (!decision.allowed) throwDenied(decision);
   if (!row) throw new GatehouseError('not_found', 'no such organization');
   if (options.minRole && !roleAtLeast(decision.role, options.minRole)) {

@@ -24,7 +24,7 @@ export function requireInviteRole(actorRole: Role, role: Role): void {
  */
 export async function inviteMember(deps: AppDeps, actor: Actor, slug: string, input: { email: string; role: Role }): Promise<PublicInvitation> {
   return transact(deps, async (tx) => {
-    const entry = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'manager' });
+    const entry = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, { minRole: 'manager' });
     const { org } = entry;
     requireInviteRole(entry.role, input.role);
     const email = normalizeEmail(input.email);

@@ -6,6 +6,6 @@ import { publicInvitation, type PublicInvitation } from './publicInvitation.ts';
 /** Open invitations, newest first, expired ones included (they can be resent); tokens never leave the mail. */
 export async function listInvitations(deps: AppDeps, actor: Actor, slug: string): Promise<PublicInvitation[]> {
   const r = repos(deps.db);
-  const { org } = await enterOrg(r, actor, slug, deps.clock.now(), { minRole: 'manager' });
+  const { org } = await enterOrg(deps, r, actor, slug, deps.clock.now(), { minRole: 'manager' });
   return (await r.invitations.listOpen(org.id)).map(publicInvitation);
 }

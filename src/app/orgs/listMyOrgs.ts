@@ -1,6 +1,7 @@
 import { memberAccess } from '../../core/decideAccess.ts';
 import { repos } from '../../db/repos.ts';
 import type { Actor, AppDeps } from '../deps.ts';
+import { instancePolicy } from './enterOrg.ts';
 
 export interface MyOrg {
   slug: string;
@@ -21,6 +22,7 @@ export async function listMyOrgs(deps: AppDeps, actor: Actor): Promise<MyOrg[]> 
   for (const row of rows) {
     const access = memberAccess({
       membership: { role: row.role, state: row.state, reinstateUntil: row.reinstate_until },
+      instance: instancePolicy(deps.config),
       policy: { mfaRequired: row.mfa_required, gracePeriodEndsAt: row.grace_period_ends_at, requiredFactor: row.required_factor },
       user: mfa,
       now,

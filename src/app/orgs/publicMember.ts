@@ -1,4 +1,4 @@
-import { memberAccess } from '../../core/decideAccess.ts';
+import { memberAccess, type InstancePolicy } from '../../core/decideAccess.ts';
 import type { MemberRow, OrgRow } from '../../db/queries/orgs.ts';
 import type { Role } from '../../core/roles.ts';
 
@@ -18,10 +18,16 @@ export interface PublicMember {
  * organization (only passkeys and security keys when it requires phishing-resistant ones), so
  * the list agrees with the access decision it reports next to it.
  */
-export function publicMember(row: MemberRow, org: Pick<OrgRow, 'mfa_required' | 'grace_period_ends_at' | 'required_factor'>, now: Date): PublicMember {
+export function publicMember(
+  row: MemberRow,
+  org: Pick<OrgRow, 'mfa_required' | 'grace_period_ends_at' | 'required_factor'>,
+  instance: InstancePolicy,
+  now: Date,
+): PublicMember {
   const user = { hasFactor: row.factor_types.length > 0, hasPhishingResistantFactor: row.has_pr_factor };
   const access = memberAccess({
     membership: { role: row.role, state: row.state, reinstateUntil: row.reinstate_until },
+    instance,
     policy: { mfaRequired: org.mfa_required, gracePeriodEndsAt: org.grace_period_ends_at, requiredFactor: org.required_factor },
     user,
     now,

@@ -13,7 +13,7 @@ import { requireAnotherOwner } from './requireAnotherOwner.ts';
 export async function removeMember(deps: AppDeps, actor: Actor, slug: string, userId: string): Promise<void> {
   await transact(deps, async (tx) => {
     const leaving = userId === actor.userId;
-    const entry = await enterOrgForChange(tx.r, actor, slug, tx.now, leaving ? {} : { minRole: 'manager' });
+    const entry = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, leaving ? {} : { minRole: 'manager' });
     const { org } = entry;
     const target = await memberOf(tx.r, org.id, userId, tx.now);
     if (!leaving && !canManageRole({ actor: entry.role, target: target.role })) {

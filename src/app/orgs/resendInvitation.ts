@@ -16,7 +16,7 @@ import { publicInvitation, type PublicInvitation } from './publicInvitation.ts';
  */
 export async function resendInvitation(deps: AppDeps, actor: Actor, slug: string, invitationId: string): Promise<PublicInvitation> {
   return transact(deps, async (tx) => {
-    const entry = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'manager' });
+    const entry = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, { minRole: 'manager' });
     const invitation = await openInvitation(tx.r, entry.org.id, invitationId);
     requireInviteRole(entry.role, invitation.role);
     const token = newToken(deps.random, 'invitation');

@@ -15,7 +15,7 @@ const PREVIOUS_OWNER_ROLE = 'admin' as const;
 /** An owner hands ownership to an active member and stays on as an admin. */
 export async function transferOwnership(deps: AppDeps, actor: Actor, slug: string, userId: string): Promise<OwnershipTransfer> {
   return transact(deps, async (tx) => {
-    const { org } = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'owner' });
+    const { org } = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, { minRole: 'owner' });
     if (userId === actor.userId) {
       throw new GatehouseError('invalid_request', 'you already own this organization', {
         extra: { errors: [{ field: 'user_id', in: 'body', message: 'is the caller' }] },

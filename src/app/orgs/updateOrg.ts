@@ -15,7 +15,7 @@ export interface OrgChanges {
 /** Admins and owners edit settings; `org.edit` records `[old, new]` for each field that changed. */
 export async function updateOrg(deps: AppDeps, actor: Actor, slug: string, input: OrgChanges): Promise<PublicOrg> {
   return transact(deps, async (tx) => {
-    const { org } = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'admin' });
+    const { org } = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, { minRole: 'admin' });
     const changes: Record<string, [unknown, unknown]> = {};
     const name = input.name?.trim();
     if (name !== undefined && name !== org.name) changes.name = [org.name, name];

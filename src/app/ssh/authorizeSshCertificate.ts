@@ -1,6 +1,7 @@
 import { decideAccess } from '../../core/decideAccess.ts';
 import { repos } from '../../db/repos.ts';
 import type { AppDeps } from '../deps.ts';
+import { instancePolicy } from '../orgs/enterOrg.ts';
 
 export interface AuthorizeSshInput {
   /** The certificate's serial in decimal (sshd's %s). */
@@ -59,6 +60,8 @@ export async function authorizeSshCertificate(deps: AppDeps, input: AuthorizeSsh
   if (!row) return refuse('not_found');
   const decision = decideAccess({
     membership: row.membership ? { role: row.membership.role, state: row.membership.state, reinstateUntil: row.membership.reinstate_until } : null,
+    // A certificate issued before the operator turned GATEHOUSE_REQUIRE_MFA on stops at its next connection.
+    instance: instancePolicy(deps.config),
     policy: { mfaRequired: row.org.mfa_required, gracePeriodEndsAt: row.org.grace_period_ends_at, requiredFactor: row.org.required_factor },
     user: { hasFactor: row.hasFactor, hasPhishingResistantFactor: row.hasPhishingResistantFactor },
     credential: { aal: certificate.aal, phishingResistant: certificate.amr.includes('hwk') || certificate.amr.includes('swk') },

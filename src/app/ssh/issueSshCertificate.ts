@@ -18,7 +18,7 @@ export async function issueSshCertificate(
   input: { slug: string; publicKey: string; validSeconds?: number },
 ): Promise<IssuedUserCertificate> {
   return transact(deps, async (tx) => {
-    const entry = await enterOrg(tx.r, { ...actor, channel: 'ssh' }, input.slug, tx.now);
+    const entry = await enterOrg(deps, tx.r, { ...actor, channel: 'ssh' }, input.slug, tx.now);
     const key = parseUserPublicKey(input.publicKey);
     const serial = BigInt(`0x${Buffer.from(deps.random.bytes(8)).toString('hex')}`);
     const issued = issueUserCertificate({

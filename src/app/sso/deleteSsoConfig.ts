@@ -10,7 +10,7 @@ import { ssoSummary } from './publicSsoConfig.ts';
  */
 export async function deleteSsoConfig(deps: AppDeps, actor: Actor, slug: string): Promise<void> {
   await transact(deps, async (tx) => {
-    const { org } = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'admin' });
+    const { org } = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, { minRole: 'admin' });
     const old = await tx.r.sso.config(org.id);
     if (!old || !(await tx.r.sso.deleteConfig(org.id))) throw new GatehouseError('not_found', 'this organization has no single sign-on settings');
     tx.audit({ orgId: org.id, action: 'org.edit', actorId: actor.userId, data: { changes: { sso: [ssoSummary(old), null] } } });

@@ -1,3 +1,4 @@
+import type { InstancePolicy } from '../../core/decideAccess.ts';
 import { GatehouseError } from '../../core/errors.ts';
 import { idpAmr, judgeIdpMfa, ssoSessionAmr, type IdpMfaVerdict } from '../../core/idpMfa.ts';
 import { hashToken } from '../../core/tokens.ts';
@@ -5,9 +6,11 @@ import type { MfaSummary } from '../../db/queries/factors.ts';
 import type { OrgRow } from '../../db/queries/orgs.ts';
 import { repos } from '../../db/repos.ts';
 import type { OidcRelyingParty } from '../../sso/oidcRelyingParty.ts';
+import { credentialRestriction } from '../accounts/credentialRestriction.ts';
 import { issueSession, type IssuedSession } from '../accounts/issueSession.ts';
 import { normalizeEmail } from '../accounts/signUp.ts';
 import type { AppDeps } from '../deps.ts';
+import { instancePolicy } from '../orgs/enterOrg.ts';
 import { transact } from '../transact.ts';
 import { ssoRedirectUri } from './publicSsoConfig.ts';
 import { emailDomain, resolveSsoUser } from './resolveSsoUser.ts';
@@ -42,9 +45,10 @@ function invalidState(message: string): GatehouseError {
  * factor of the required kind (their session is then pending until they use it). No grace
  * period: it covers existing members only.
  */
-function mayJoin(org: OrgRow, verdict: IdpMfaVerdict, mfa: MfaSummary): boolean {
-  if (!org.mfa_required) return true;
-  const phishingResistant = org.required_factor === 'phishing_resistant';
+function mayJoin(org: OrgRow, verdict: IdpMfaVerdict, mfa: MfaSummary, instance: InstancePolicy): boolean {
+  // The instance's GATEHOUSE_REQUIRE_MFA counts as the organization requiring MFA (any factor).
+  if (!org.mfa_required && !instance.mfaRequired) return true;
+  const phishingResistant = org.mfa_required && org.required_factor === 'phishing_resistant';
   if (verdict.trusted && (!phishingResistant || verdict.phishingResistant)) return true;
   return phishingResistant ? mfa.hasPhishingResistantFactor : mfa.hasFactor;
 }
@@ -117,7 +121,7 @@ export async function finishSsoLogin(deps: AppDeps, rp: OidcRelyingParty, input:
     let joinDeferred = false;
     if (!(await tx.r.orgs.membership(org.id, user.id))) {
       if (!domainVerified) throw new GatehouseError('forbidden', 'you are not a member of this organization');
-      if (mayJoin(org, verdict, mfa)) {
+      if (mayJoin(org, verdict, mfa, instancePolicy(deps.config))) {
         await tx.r.orgs.insertMembership({ orgId: org.id, userId: user.id, role: config.jit_role, now: tx.now });
         tx.audit({ orgId: org.id, action: 'member.join', actorId: user.id, targetId: user.id, data: { role: config.jit_role, via: 'sso' } });
         joined = true;
@@ -135,6 +139,8 @@ export async function finishSsoLogin(deps: AppDeps, rp: OidcRelyingParty, input:
       mfaPending: !verdict.trusted && mfa.hasFactor,
       authenticatedAt: tx.now,
     });
+    // With GATEHOUSE_REQUIRE_MFA, a session without MFA can only enroll a factor: send it there.
+    const restricted = credentialRestriction(deps.config, { ...issued.session, mfaPending: issued.session.mfa_pending, hasFactor: mfa.hasFactor, passwordCompromise: null }) !== null;
     tx.audit({
       orgId: org.id,
       action: 'sso.login',
@@ -151,6 +157,6 @@ export async function finishSsoLogin(deps: AppDeps, rp: OidcRelyingParty, input:
         ...(joinDeferred ? { join_deferred: 'mfa_enrollment_required' } : {}),
       },
     });
-    return { issued, redirectAfter: joinDeferred ? ENROLL_PATH : login.redirect_after, orgSlug: org.slug };
+    return { issued, redirectAfter: joinDeferred || restricted ? ENROLL_PATH : login.redirect_after, orgSlug: org.slug };
   });
 }

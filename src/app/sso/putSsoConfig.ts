@@ -43,7 +43,7 @@ export async function putSsoConfig(deps: AppDeps, rp: OidcRelyingParty, actor: A
   if (problem) throw invalidField('issuer', problem);
   const domains = [...new Set((input.verified_domains ?? []).map((domain) => domain.trim().toLowerCase()))].sort();
 
-  await enterOrg(repos(deps.db), actor, slug, deps.clock.now(), { minRole: 'admin' });
+  await enterOrg(deps, repos(deps.db), actor, slug, deps.clock.now(), { minRole: 'admin' });
   try {
     await rp.discover({ issuer, clientId: input.client_id, clientSecret: input.client_secret });
   } catch (cause) {
@@ -54,7 +54,7 @@ export async function putSsoConfig(deps: AppDeps, rp: OidcRelyingParty, actor: A
   }
 
   return transact(deps, async (tx) => {
-    const { org } = await enterOrgForChange(tx.r, actor, slug, tx.now, { minRole: 'admin' });
+    const { org } = await enterOrgForChange(deps, tx.r, actor, slug, tx.now, { minRole: 'admin' });
     const old = await tx.r.sso.config(org.id);
     const added = domains.filter((domain) => !(old?.verified_domains ?? []).includes(domain));
     if (added.length > 0 && !isInstanceAdmin(deps, actor)) {

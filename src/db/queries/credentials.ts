@@ -1,5 +1,5 @@
-import { sql, type Selectable } from 'kysely';
-import type { Db, PersonalAccessTokensTable, SessionsTable } from '../schema.ts';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
+import type { Database, Db, PasswordCompromise, PersonalAccessTokensTable, SessionsTable } from '../schema.ts';
 
 export type SessionRow = Selectable<SessionsTable>;
 export type PatRow = Selectable<PersonalAccessTokensTable>;
@@ -29,6 +29,21 @@ export interface ResolvedCredential {
   authenticatedAt: Date | null;
   lastSeenAt: Date | null;
   expiresAt: Date | null;
+  /** The user has a confirmed factor now (GATEHOUSE_REQUIRE_MFA reads it on every request). */
+  hasFactor: boolean;
+  /** Evidence against the user's password, if any (src/core/accountRestriction.ts). */
+  passwordCompromise: PasswordCompromise | null;
+}
+
+/**
+ * Whether the credential's user has a confirmed factor, in the same round trip as the credential.
+ * A cached credential is dropped when a factor of its user changes (migration 005 notifies
+ * `u:<user_id>` for mfa_factors), so the cached answer is never older than the change.
+ */
+function userHasFactor(eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>) {
+  return eb
+    .exists(eb.selectFrom('mfa_factors as f').select('f.id').whereRef('f.user_id', '=', 'u.id').where('f.confirmed_at', 'is not', null))
+    .as('has_factor');
 }
 
 export class CredentialQueries {
@@ -131,7 +146,8 @@ export class CredentialQueries {
     const row = await this.#db
       .selectFrom('sessions as s')
       .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.id', 's.user_id', 'u.email', 'u.name', 's.aal', 's.amr', 's.mfa_pending', 's.authenticated_at', 's.last_seen_at', 's.expires_at'])
+      .select(['s.id', 's.user_id', 'u.email', 'u.name', 's.aal', 's.amr', 's.mfa_pending', 's.authenticated_at', 's.last_seen_at', 's.expires_at', 'u.password_compromise_reason'])
+      .select(userHasFactor)
       .where('s.token_hash', '=', tokenHash)
       .where('s.revoked_at', 'is', null)
       .where('s.expires_at', '>', now)
@@ -149,6 +165,8 @@ export class CredentialQueries {
       authenticatedAt: row.authenticated_at,
       lastSeenAt: row.last_seen_at,
       expiresAt: row.expires_at,
+      hasFactor: Boolean(row.has_factor),
+      passwordCompromise: row.password_compromise_reason,
     };
   }
 
@@ -156,7 +174,8 @@ export class CredentialQueries {
     const row = await this.#db
       .selectFrom('personal_access_tokens as t')
       .innerJoin('users as u', 'u.id', 't.user_id')
-      .select(['t.id', 't.user_id', 'u.email', 'u.name', 't.aal', 't.amr', 't.expires_at', 't.last_used_at'])
+      .select(['t.id', 't.user_id', 'u.email', 'u.name', 't.aal', 't.amr', 't.expires_at', 't.last_used_at', 'u.password_compromise_reason'])
+      .select(userHasFactor)
       .where('t.token_hash', '=', tokenHash)
       .where('t.revoked_at', 'is', null)
       .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
@@ -174,6 +193,8 @@ export class CredentialQueries {
       authenticatedAt: null,
       lastSeenAt: row.last_used_at,
       expiresAt: row.expires_at,
+      hasFactor: Boolean(row.has_factor),
+      passwordCompromise: row.password_compromise_reason,
     };
   }
 

@@ -50,4 +50,16 @@ export class SshCertificateQueries {
       .where('c.serial', '=', serial)
       .executeTakeFirst();
   }
+
+  /** Revokes every certificate of a user that could still be presented; returns how many. */
+  async revokeAllOfUser(userId: string, now: Date): Promise<number> {
+    const result = await this.#db
+      .updateTable('ssh_certificates')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('valid_before', '>', now)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }

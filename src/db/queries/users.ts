@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Db, UsersTable } from '../schema.ts';
+import type { Db, PasswordCompromise, UsersTable } from '../schema.ts';
 
 export type UserRow = Selectable<UsersTable>;
 
@@ -45,8 +45,18 @@ export class UserQueries {
     await this.#db.updateTable('users').set({ failed_attempts: 0, last_failed_at: null }).where('id', '=', id).where('failed_attempts', '>', 0).execute();
   }
 
+  /** A new password (or none) ends any evidence against the old one: the mark goes with it. */
   async setPasswordHash(id: string, passwordHash: string | null): Promise<void> {
-    await this.#db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+    await this.#db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_compromised_at: null, password_compromise_reason: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Records evidence that the current password is compromised (until it is changed or removed). */
+  async markPasswordCompromised(id: string, reason: PasswordCompromise, now: Date): Promise<void> {
+    await this.#db.updateTable('users').set({ password_compromised_at: now, password_compromise_reason: reason }).where('id', '=', id).execute();
   }
 
   /**

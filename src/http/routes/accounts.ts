@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { changePassword } from '../../app/accounts/changePassword.ts';
 import { completeMfaStep } from '../../app/accounts/completeMfaStep.ts';
+import { credentialRestriction } from '../../app/accounts/credentialRestriction.ts';
 import { endOtherSessions, endSession } from '../../app/accounts/endSessions.ts';
 import { listSessions } from '../../app/accounts/listSessions.ts';
 import { removePassword } from '../../app/accounts/removePassword.ts';
@@ -10,11 +11,17 @@ import { signUp } from '../../app/accounts/signUp.ts';
 import type { AppDeps } from '../../app/deps.ts';
 import type { App } from '../buildServer.ts';
 import { actorOf } from '../actorOf.ts';
-import { Email, errors, Id, NoBody, NoContent, PublicUserSchema, Strict, Timestamp } from '../schemas.ts';
+import { Email, errors, Id, NoBody, NoContent, PublicUserSchema, RestrictionSchema, Strict, Timestamp } from '../schemas.ts';
 import { clearSessionCookies, cookieNames, setSessionCookies, wantsConsoleCookies } from '../sessionCookies.ts';
 import type { Extras } from './index.ts';
 
-const SessionSchema = Type.Object({ aal: Type.Integer(), amr: Type.Array(Type.String()), mfa_pending: Type.Boolean(), expires_at: Timestamp });
+const SessionSchema = Type.Object({
+  aal: Type.Integer(),
+  amr: Type.Array(Type.String()),
+  mfa_pending: Type.Boolean(),
+  expires_at: Timestamp,
+  restriction: Type.Optional(RestrictionSchema),
+});
 const IssuedSchema = Type.Object({ token: Type.String(), session: SessionSchema });
 const tags = ['accounts'];
 const SessionListItem = Type.Object({
@@ -102,7 +109,13 @@ export function registerAccountRoutes(app: App, deps: AppDeps, extras: Extras): 
       const { credential } = actor;
       return {
         user: { id: actor.userId, email: actor.email, name: credential.name },
-        session: { aal: credential.aal, amr: credential.amr, mfa_pending: credential.mfaPending, expires_at: credential.expiresAt ?? new Date(8.64e15) },
+        session: {
+          aal: credential.aal,
+          amr: credential.amr,
+          mfa_pending: credential.mfaPending,
+          expires_at: credential.expiresAt ?? new Date(8.64e15),
+          restriction: credentialRestriction(deps.config, credential),
+        },
       };
     },
   );
@@ -129,14 +142,18 @@ export function registerAccountRoutes(app: App, deps: AppDeps, extras: Extras): 
   app.put(
     '/v1/me/password',
     {
+      // The one thing a credential resting on a compromised password may do (besides signing out).
+      config: { auth: 'password_change_ok' },
       schema: {
         tags,
         summary: 'Change your password',
         description:
           'Needs the current password (wrong: 401 invalid_credentials, counted like a failed sign-in; 429 too_many_attempts) and, ' +
           'for a user with MFA, a session that verified it (403 mfa_step_up_required). Personal access tokens cannot call it ' +
-          '(403 reauthentication_required). 400 weak_password as at sign-up. Every other session of the user ends; ' +
-          'personal access tokens keep working. The user is mailed.',
+          '(403 reauthentication_required). 400 weak_password as at sign-up, or when the new password is the current one. ' +
+          'Every other session of the user ends; personal access tokens keep working. The user is mailed. ' +
+          'This is the one call (with signing out) open to a session whose password must be changed ' +
+          '(403 password_change_required everywhere else, with `reason`: operator or blocklist); the change lifts that restriction.',
         body: Strict({ current_password: Type.String({ minLength: 1, maxLength: 1024 }), new_password: Type.String({ minLength: 1, maxLength: 1024 }) }),
         response: { 204: NoContent, ...errors(401, 403, 429) },
       },

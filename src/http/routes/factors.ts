@@ -25,6 +25,8 @@ export function registerFactorRoutes(app: App, deps: AppDeps): void {
   app.get(
     '/v1/me/mfa',
     {
+      // Enrolling a first factor is what a credential held back by GATEHOUSE_REQUIRE_MFA may do.
+      config: { auth: 'enrollment_ok' },
       schema: {
         tags,
         summary: "The caller's MFA status and factors",
@@ -37,6 +39,8 @@ export function registerFactorRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/v1/me/mfa/totp',
     {
+      // Enrolling a first factor is what a credential held back by GATEHOUSE_REQUIRE_MFA may do.
+      config: { auth: 'enrollment_ok' },
       schema: {
         tags,
         summary: 'Start enrolling an authenticator app (inactive until confirmed)',
@@ -50,6 +54,8 @@ export function registerFactorRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/v1/me/mfa/totp/:factor_id/confirm',
     {
+      // Enrolling a first factor is what a credential held back by GATEHOUSE_REQUIRE_MFA may do.
+      config: { auth: 'enrollment_ok' },
       schema: {
         tags,
         summary: 'Confirm an authenticator app with a code (rotates the session to aal 2)',

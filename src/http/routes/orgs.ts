@@ -70,7 +70,7 @@ export function registerOrgRoutes(app: App, deps: AppDeps): void {
     '/v1/orgs/:slug',
     { schema: { tags, summary: 'An organization', params: SlugParams, response: { 200: Type.Object({ org: OrgSchema }), ...errors(401, 403, 404) } } },
     async (request) => {
-      const entry = await enterOrg(repos(deps.db), actorOf(request), request.params.slug, deps.clock.now());
+      const entry = await enterOrg(deps, repos(deps.db), actorOf(request), request.params.slug, deps.clock.now());
       return { org: publicOrg(entry.org) };
     },
   );

@@ -20,6 +20,7 @@ export function registerWebauthnRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/v1/me/mfa/webauthn/options',
     {
+      config: { auth: 'enrollment_ok' },
       schema: {
         tags: ['mfa'],
         summary: 'Creation options for registering a passkey (needs aal 2 and a recent sign-in when a factor exists)',
@@ -33,6 +34,7 @@ export function registerWebauthnRoutes(app: App, deps: AppDeps): void {
   app.post(
     '/v1/me/mfa/webauthn',
     {
+      config: { auth: 'enrollment_ok' },
       schema: {
         tags: ['mfa'],
         summary: 'Register a passkey from its attestation response (rotates the session to aal 2)',

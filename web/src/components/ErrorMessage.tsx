@@ -76,6 +76,9 @@ export function ErrorMessage({ error, overrides, shownFields = [] }: Props): Rea
         !location.pathname.startsWith('/account/security') && (
           <Link to={withNext('/account/security', location.href)}>Go to Account security</Link>
         )}
+      {code === 'password_change_required' && !location.pathname.startsWith('/account/password') && (
+        <Link to={withNext('/account/password', location.href)}>Change your password</Link>
+      )}
       {code === 'membership_pending' && pendingSlug && (
         <Link to={`/orgs/${pendingSlug}/rejoin`}>Rejoin this organization</Link>
       )}

@@ -18,7 +18,7 @@ export function Layout({ children }: { children: ReactNode }): ReactNode {
         <Link to="/" className="brand">
           Gatehouse
         </Link>
-        {signedIn && (
+        {signedIn && !state.current.session.restriction && (
           <nav aria-label="Main">
             <Link to="/orgs" aria-current={current('/orgs')}>
               Organizations

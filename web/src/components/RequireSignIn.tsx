@@ -9,12 +9,18 @@ export function RequireSignIn({ children }: { children: () => ReactNode }): Reac
   const { state } = useSession();
   const location = useLocation();
 
+  const restriction = state.status === 'signed_in' ? (state.current.session.restriction?.code ?? null) : null;
+  // A restricted session can do one thing (docs/security.md): take the user straight to it.
+  const restrictedTo =
+    restriction === 'password_change_required' ? '/account/password' : restriction === 'mfa_enrollment_required' ? '/account/security' : null;
+
   useEffect(() => {
     if (state.status === 'signed_out') navigate(withNext('/signin', location.href), { replace: true });
     if (state.status === 'mfa_pending') navigate(withNext('/signin/mfa', location.href), { replace: true });
-  }, [state.status, location.href]);
+    if (restrictedTo && location.pathname !== restrictedTo) navigate(withNext(restrictedTo, location.href), { replace: true });
+  }, [state.status, location.href, location.pathname, restrictedTo]);
 
   if (state.status === 'error') return <ErrorMessage error={state.error} />;
-  if (state.status !== 'signed_in') return <p className="loading">Loading…</p>;
+  if (state.status !== 'signed_in' || (restrictedTo && location.pathname !== restrictedTo)) return <p className="loading">Loading…</p>;
   return children();
 }

@@ -6,7 +6,7 @@ import { Page } from '../components/Page.tsx';
 import { RecoveryCodes } from '../components/RecoveryCodes.tsx';
 import { useLoad } from '../hooks.ts';
 import { Link, safeNext, useLocation } from '../router.tsx';
-import { useSession } from '../session.tsx';
+import { useCurrentUser, useSession } from '../session.tsx';
 import type { MfaStatus } from '../types.ts';
 import { FactorList } from './account/FactorList.tsx';
 import { PasskeySetup } from './account/PasskeySetup.tsx';
@@ -16,6 +16,7 @@ import { TotpSetup } from './account/TotpSetup.tsx';
 
 export function AccountSecurity(): ReactNode {
   const { refresh } = useSession();
+  const restricted = Boolean(useCurrentUser().session.restriction);
   const { search } = useLocation();
   const next = safeNext(search.get('next'), '');
   const mfa = useLoad(() => api.get<MfaStatus>('/v1/me/mfa'), 'mfa');
@@ -32,7 +33,12 @@ export function AccountSecurity(): ReactNode {
 
   return (
     <Page title="Account security">
-      {next && (
+      {restricted && !enabled && mfa.data && (
+        <div className="callout" role="alert">
+          <p>This server requires two-factor authentication for every account. Add an authenticator app or a passkey below to continue.</p>
+        </div>
+      )}
+      {next && !(restricted && !enabled) && (
         <div className="callout" role="status">
           {enabled ? (
             <p>
@@ -67,7 +73,16 @@ export function AccountSecurity(): ReactNode {
         )}
       </section>
 
-      <TokensPanel />
+      {/* A session held back until it enrolls a factor can do nothing else here (GATEHOUSE_REQUIRE_MFA). */}
+      {!restricted && (
+        <section aria-labelledby="password-title">
+          <h2 id="password-title">Password</h2>
+          <p>
+            <Link to="/account/password">Change your password</Link>
+          </p>
+        </section>
+      )}
+      {!restricted && <TokensPanel />}
     </Page>
   );
 }
