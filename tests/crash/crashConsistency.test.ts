@@ -112,8 +112,9 @@ function enforceKillPlans(): EnforceKillPlan[] {
   // Uniform shares: fast-check's doubles are spread over representations (most lie near 0) and
   // its default bias favours the ends of ranges.
   const draws = fc
-    .sample(fc.noBias(fc.record({ read: fc.boolean(), permille: fc.integer({ min: 0, max: 1000 }) })), { seed: SEED, numRuns: ENFORCE_KILLS })
-    .map((draw) => ({ read: draw.read, share: draw.permille / 1000 }));
+    .sample(fc.noBias(fc.record({ kind: fc.integer({ min: 0, max: 3 }), permille: fc.integer({ min: 0, max: 1000 }) })), { seed: SEED, numRuns: ENFORCE_KILLS })
+    // One in four of the kills between the first and the last while the request reads; the others while it writes.
+    .map((draw) => ({ read: draw.kind === 0, share: draw.permille / 1000 }));
   return draws.map((draw, index): EnforceKillPlan => {
     if (index === draws.length - 1) return { kind: 'late', after: 0.5 + draw.share * 2.5 };
     if (index === 0) return { kind: 'write', after: draw.share * 0.25 };
