@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../src/db/openDatabase.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/serverProcess.ts';
@@ -16,6 +18,10 @@ import { createFreshDatabase, testDatabaseServerUrl } from '../helpers/testDatab
  */
 export interface CrashWorld {
   readonly kind: 'pglite' | 'postgres';
+  /** The server's data directory (PGlite's files in `db/` under it, when it is the database). */
+  readonly dataDir: string;
+  /** The PostgreSQL database's URL, or null on PGlite. */
+  readonly databaseUrl: string | null;
   start(): Promise<ServerProcess>;
   /** SIGKILL: no shutdown hook runs, nothing is flushed, the lock file stays behind. SIGTERM: a clean stop. */
   stop(server: ServerProcess, signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
@@ -35,11 +41,15 @@ export async function createCrashWorld(options: { smtpUrl: string; startTimeoutM
     GATEHOUSE_TEST_CLOCK: '1',
     GATEHOUSE_SECRET_KEY: randomBytes(32).toString('base64'),
     GATEHOUSE_PUBLIC_URL: 'http://gatehouse.test',
+    // The progress lines of a large enforcement are info lines: the test kills on them.
+    LOG_LEVEL: 'info',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   };
   let running: ServerProcess | null = null;
   return {
     kind: databaseUrl ? 'postgres' : 'pglite',
+    dataDir,
+    databaseUrl,
     async start() {
       running = await startServerProcess(env, { timeoutMs: options.startTimeoutMs });
       return running;
@@ -47,6 +57,7 @@ export async function createCrashWorld(options: { smtpUrl: string; startTimeoutM
     async stop(server, signal) {
       await server.stop(signal);
       if (running === server) running = null;
+      if (databaseUrl) await untilBackendsGone(databaseUrl);
     },
     async withDatabase(work) {
       if (running) throw new Error('stop the server before opening its database');
@@ -63,4 +74,25 @@ export async function createCrashWorld(options: { smtpUrl: string; startTimeoutM
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A killed server's PostgreSQL backends live on until they notice: one running a statement
+ * finishes it first, and a COMMIT it had received still commits. Until they are gone, what the
+ * test reads is not final (a mail marked sent a moment later would count as caught in flight).
+ */
+async function untilBackendsGone(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      if (rows[0]!.n === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0]!.n} backends of a stopped server still connected`);
+      await sleep(20);
+    }
+  } finally {
+    await client.end();
+  }
 }
