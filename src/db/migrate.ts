@@ -8,6 +8,7 @@ import * as accessNotifications from './migrations/005_access_notifications.ts';
 import * as mailThrottles from './migrations/006_mail_throttles.ts';
 import * as accessBarrier from './migrations/007_access_barrier.ts';
 import * as passwordCompromise from './migrations/008_password_compromise.ts';
+import * as quietCounters from './migrations/009_quiet_counters.ts';
 
 /** Migrations live in code, in order; Kysely's migrator locks so concurrent starts apply them once. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '006_mail_throttles': mailThrottles,
   '007_access_barrier': accessBarrier,
   '008_password_compromise': passwordCompromise,
+  '009_quiet_counters': quietCounters,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
