@@ -17,7 +17,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../src/crypto/passwordHash.ts';
 import { PASSWORD } from '../helpers/flows.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
-import { runOp } from './driver.ts';
+import { runOp, type StepOutcome } from './driver.ts';
 import { InvariantChecker } from './invariants.ts';
 import { newSim, seedUser } from './model.ts';
 import { opArb, setupArb, setupOps, type Op } from './operations.ts';
@@ -78,14 +78,17 @@ it(`I1–I5 hold after every step of ${RUNS} random operation sequences (seed ${
     const steps: Op[] = [{ kind: 'createOrg', user: 0 }, ...setupOps(setup), ...ops];
     const log: string[] = [];
     let before = await takeSnapshot(sim);
+    /** Every call that carries an operation's meaning is a step: logged, counted, then checked. */
+    const check = async (kind: string, outcome: StepOutcome): Promise<void> => {
+      log.push(`${outcome.label} → ${outcome.main ? `${outcome.main.status} ${outcome.main.body?.code ?? ''}` : 'no call'}`);
+      const key = `${kind} ${outcome.main ? (outcome.main.body?.code ?? outcome.main.status) : '-'}`;
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+      before = await checker.afterStep(sim, before, outcome);
+    };
     for (const op of steps) {
       try {
-        const outcome = await runOp(sim, op, before);
-        log.push(`${outcome.label} → ${outcome.main ? `${outcome.main.status} ${outcome.main.body?.code ?? ''}` : 'no call'}`);
         const kind = op.kind === 'enforce' ? `enforce-${op.mode}${op.graceDays !== null ? '+grace' : ''}` : op.kind;
-        const key = `${kind} ${outcome.main ? (outcome.main.body?.code ?? outcome.main.status) : '-'}`;
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
-        before = await checker.afterStep(sim, before, outcome);
+        await check(kind, await runOp(sim, op, before, check));
       } catch (error) {
         if (error instanceof Error) error.message += `\n  steps:\n    ${log.join('\n    ')}`;
         throw error;
