@@ -14,12 +14,15 @@ export interface StepOutcome {
   /** The call that carries the operation's meaning (null: nothing to do, e.g. no invitation to accept). */
   main: Response | null;
   mainPath: string | null;
-  /**
-   * Whether something besides the main call may have changed state: the clock moved (and
-   * scheduled jobs ran), or an earlier call of the same operation succeeded (enroll, then rejoin).
-   */
+  /** Whether something besides the main call may have changed state: the clock moved (and scheduled jobs ran). */
   otherChanges: boolean;
 }
+
+/**
+ * Checks a call an operation makes before its main one (enabling MFA, then rejoining or accepting)
+ * as a step of its own, with the invariants, before the main call goes out.
+ */
+export type Checkpoint = (kind: string, outcome: StepOutcome) => Promise<unknown>;
 
 export class ServerError extends Error {
   override readonly name = 'ServerError';
@@ -64,6 +67,14 @@ function pendingOf(sim: Sim, snapshot: Snapshot, org: SimOrg): SimUser[] {
   return sim.users.filter((user) => ids.has(user.id));
 }
 
+/** Invitees to `org` who have not used their newest link yet (it may still have expired or been replaced). */
+function openInvitees(sim: Sim, org: SimOrg): SimUser[] {
+  return sim.users.filter((user) => {
+    const token = sim.invitations.get(`${org.id} ${user.email}`);
+    return token !== undefined && !sim.acceptedInvitations.has(token);
+  });
+}
+
 const short = (user: SimUser | undefined): string => user?.email.split('@')[0] ?? '-';
 
 /** Adds an authenticator app: start, then confirm with a code (a recent sign-in first, when asked). */
@@ -80,14 +91,13 @@ async function enrollTotp(sim: Sim, user: SimUser): Promise<Response & { path: s
   return { ...confirmed, path };
 }
 
-export async function runOp(sim: Sim, op: Op, before: Snapshot): Promise<StepOutcome> {
+export async function runOp(sim: Sim, op: Op, before: Snapshot, checkpoint: Checkpoint): Promise<StepOutcome> {
   sim.advanced = false;
-  let earlierCallsChanged = false;
   const outcome = (label: string, main: Response | null, mainPath: string | null = null): StepOutcome => ({
     label,
     main,
     mainPath,
-    otherChanges: sim.advanced || earlierCallsChanged,
+    otherChanges: sim.advanced,
   });
   const h = sim.h;
 
@@ -115,23 +125,28 @@ export async function runOp(sim: Sim, op: Op, before: Snapshot): Promise<StepOut
       const chosen = pick(pending, op.org);
       org = (chosen && sim.orgs.find((candidate) => candidate.id === chosen.orgId)) ?? org;
     }
-    const invited = sim.users.filter((candidate) => sim.invitations.has(`${org.id} ${candidate.email}`));
+    if (op.kind === 'accept' && op.user >= 0 && op.user < OUTSIDER_FROM && openInvitees(sim, org).length === 0) {
+      // Mostly an invitation that may still work, to any organization of the sequence.
+      org = pick(sim.orgs.filter((candidate) => openInvitees(sim, candidate).length > 0), op.org) ?? org;
+    }
+    const open = openInvitees(sim, org);
+    const invited = open.length > 0 ? open : sim.users.filter((candidate) => sim.invitations.has(`${org.id} ${candidate.email}`));
     const user = choose(sim, op.kind === 'accept' ? invited : pendingOf(sim, before, org), op.user);
     if (!user) return outcome(`${op.kind} (nobody)`, null);
-    if (op.kind === 'accept') {
-      const token = sim.invitations.get(`${org.id} ${user.email}`);
-      if (!token) return outcome(`accept (no invitation) ${short(user)} → ${org.slug}`, null);
-      const path = `/v1/invitations/${token}/accept`;
-      return outcome(`accept ${short(user)} → ${org.slug}`, await api(sim, user, 'POST', path), path);
-    }
-    let label = `reinstate ${short(user)} in ${org.slug}`;
-    if (op.enrollFirst && user.factors.length === 0) {
+    const token = sim.invitations.get(`${org.id} ${user.email}`);
+    if (op.kind === 'accept' && !token) return outcome(`accept (no invitation) ${short(user)} → ${org.slug}`, null);
+    // An invitee is told to enable MFA only where the organization requires it; a pending member
+    // follows the rejoin mail's advice to enable it whatever the policy became.
+    if (op.enrollFirst && user.factors.length === 0 && (op.kind === 'reinstate' || before.orgs.get(org.id)?.mfa_required === true)) {
       const enrolled = await enrollTotp(sim, user);
-      earlierCallsChanged = enrolled.status === 200;
-      label = `enroll (${enrolled.status}) and ${label}`;
+      await checkpoint('enroll', outcome(`enroll ${short(user)} (to ${op.kind === 'accept' ? 'accept' : 'rejoin'})`, enrolled, enrolled.path));
+      sim.advanced = false;
     }
-    const path = `/v1/orgs/${org.slug}/reinstate`;
-    return outcome(label, await api(sim, user, 'POST', path), path);
+    const label = op.kind === 'accept' ? `accept ${short(user)} → ${org.slug}` : `reinstate ${short(user)} in ${org.slug}`;
+    const path = op.kind === 'accept' ? `/v1/invitations/${token}/accept` : `/v1/orgs/${org.slug}/reinstate`;
+    const response = await api(sim, user, 'POST', path);
+    if (op.kind === 'accept' && response.status === 200) sim.acceptedInvitations.add(token!);
+    return outcome(label, response, path);
   }
 
   if (op.kind === 'signIn' || op.kind === 'enroll' || op.kind === 'deleteFactor' || op.kind === 'createOrg') {
@@ -187,12 +202,14 @@ export async function runOp(sim: Sim, op: Op, before: Snapshot): Promise<StepOut
   const by = `by ${short(actor)} in ${org.slug}`;
   switch (op.kind) {
     case 'invite': {
-      // Mostly people not in the organization yet (or pending there): inviting members is a 409.
-      const invitee = choose(sim, sim.users.filter((user) => !members.includes(user) || pendingOf(sim, before, org).includes(user)), op.invitee)!;
+      // Mostly pending members (invited again, they rejoin with the invited role), else people not in
+      // the organization yet: inviting active members is a 409.
+      const pending = pendingOf(sim, before, org);
+      const invitee = choose(sim, pending.length > 0 ? pending : sim.users.filter((user) => !members.includes(user)), op.invitee)!;
       const path = `/v1/orgs/${org.slug}/invitations`;
       const invited = await api(sim, actor, 'POST', path, { email: invitee.email, role: op.role });
       if (invited.status === 201) sim.invitations.set(`${org.id} ${invitee.email}`, await invitationTokenFor(h, invitee.email));
-      return outcome(`invite ${short(invitee)} as ${op.role} ${by}`, invited, path);
+      return outcome(`invite ${short(invitee)}${pending.includes(invitee) ? ' (pending)' : ''} as ${op.role} ${by}`, invited, path);
     }
     case 'changeRole': {
       const target = choose(sim, members, op.target)!;

@@ -18,6 +18,16 @@ import {
 } from './snapshot.ts';
 import { violated } from './violation.ts';
 
+/** A membership that became active this step with its `member.join` event: new, or back from pending (`rejoin`). */
+interface Join {
+  key: string;
+  orgId: string;
+  userId: string;
+  role: Role;
+  rejoin: boolean;
+  event: AuditRow;
+}
+
 /** Audit actions whose every occurrence must match a change seen in the database, and vice versa. */
 const TRACKED = new Set([
   'org.create',
@@ -42,7 +52,9 @@ const POLICY_FIELDS = ['mfa_required', 'noncompliant_action', 'required_factor',
 export class InvariantChecker {
   #auditSeq = 0;
   #outboxSeq = 0;
-  readonly #deliveries = new DeliveryLedger();
+  /** The harness the ledger and read positions belong to: the test starts a fresh one now and then. */
+  #harness: Sim['h'] | null = null;
+  #deliveries = new DeliveryLedger();
   /** `${orgId} ${userId}` → the role a pending member held when moved to pending (I3). */
   readonly #pendingRoles = new Map<string, Role>();
   steps = 0;
@@ -51,6 +63,12 @@ export class InvariantChecker {
 
   /** Before a sequence: whatever an earlier (failed) sequence left is delivered and accounted for first. */
   async start(sim: Sim): Promise<void> {
+    if (sim.h !== this.#harness) {
+      // A fresh database and mail transport: I5 is checked over everything this harness queued and delivered.
+      this.#harness = sim.h;
+      this.#deliveries = new DeliveryLedger();
+      this.#outboxSeq = 0;
+    }
     await sim.h.gatehouse.jobs.run('outbox');
     const mails = await outboxSince(sim, this.#outboxSeq);
     if (mails.queued.length > 0) this.#outboxSeq = mails.queued.at(-1)!.seq;
@@ -68,17 +86,20 @@ export class InvariantChecker {
     const [after, allEvents, outbox] = await Promise.all([takeSnapshot(sim), auditSince(sim, this.#auditSeq), outboxSince(sim, this.#outboxSeq)]);
     if (allEvents.length > 0) this.#auditSeq = allEvents.at(-1)!.seq;
     if (outbox.queued.length > 0) this.#outboxSeq = outbox.queued.at(-1)!.seq;
-    // Organizations of earlier sequences live on (a clock move sweeps them too): judge only this one's.
+    // Organizations of earlier sequences on this harness live on (a clock move sweeps them too): judge only this one's.
     const orgIds = new Set(sim.orgs.map((org) => org.id));
     const userIds = new Set(sim.users.map((user) => user.id));
     const emails = new Set(sim.users.map((user) => user.email.toLowerCase()));
     const events = allEvents.filter((event) => (event.org_id === null ? event.target_id !== null && userIds.has(event.target_id) : orgIds.has(event.org_id)));
     const mails = outbox.queued.filter((mail) => emails.has(mail.recipient.toLowerCase()));
 
-    this.#nothingChangesOnFailure(before, after, events, mails, outcome);
-    this.#auditMatchesChanges(before, after, events, outcome);
-    checkQueuedMail({ sim, before, after, events, mails, outcome });
+    // The ledger first: should another check fail, the next sequence's start still knows these rows
+    // (otherwise shrinking would report their delivery as a mail without an outbox row).
     this.#deliveries.check(sim, outbox);
+    this.#nothingChangesOnFailure(before, after, events, mails, outcome);
+    const joins = this.#auditMatchesChanges(before, after, events, outcome);
+    await this.#joinsMatchInvitations(sim, before, joins, outcome);
+    checkQueuedMail({ sim, before, after, events, mails, outcome });
     await this.#mfaHolds(sim, after);
     return after;
   }
@@ -103,7 +124,8 @@ export class InvariantChecker {
   }
 
   /** I4 (and I3): every change of membership, role, factor or policy has exactly its audit event, and no event lacks its change. */
-  #auditMatchesChanges(before: Snapshot, after: Snapshot, events: AuditRow[], outcome: StepOutcome): void {
+  #auditMatchesChanges(before: Snapshot, after: Snapshot, events: AuditRow[], outcome: StepOutcome): Join[] {
+    const joins: Join[] = [];
     const pool = events.filter((event) => TRACKED.has(event.action));
     const take = (rule: string, predicate: (event: AuditRow) => boolean): AuditRow => {
       const index = pool.findIndex(predicate);
@@ -148,7 +170,7 @@ export class InvariantChecker {
       const [orgId, userId] = key.split(' ') as [string, string];
       const about = (action: string) => (event: AuditRow) => event.action === action && event.org_id === orgId && event.target_id === userId;
       if (!old && row) {
-        take(`${key} joining`, about('member.join'));
+        joins.push({ key, orgId, userId, role: row.role, rejoin: false, event: take(`${key} joining`, about('member.join')) });
         if (row.state !== 'active') violated('I4', `${key} joined in state ${row.state}`);
         continue;
       }
@@ -167,8 +189,8 @@ export class InvariantChecker {
       } else if (old.state === 'pending' && row.state === 'active') {
         const joined = pool.findIndex(about('member.join'));
         if (joined >= 0) {
-          // Accepting a new invitation: the invited role replaces the old one.
-          pool.splice(joined, 1);
+          // Accepting a new invitation: the invited role replaces the old one (checked in #joinsMatchInvitations).
+          joins.push({ key, orgId, userId, role: row.role, rejoin: true, event: pool.splice(joined, 1)[0]! });
           roleExplained = true;
           this.seen.rejoinedByInvitation += 1;
         } else {
@@ -212,6 +234,39 @@ export class InvariantChecker {
 
     if (pool.length > 0) {
       violated('I4', `audit events without a matching change: ${pool.map((event) => `${event.action} ${event.org_id} ${event.target_id}`).join('; ')} (step: ${outcome.label})`);
+    }
+    return joins;
+  }
+
+  /**
+   * I3 for joins: whoever becomes an active member — new, or back from pending by a new invitation
+   * instead of reinstatement — holds exactly the role of the invitation they accepted (read from
+   * the database, not from the event), and the acceptance answers that role. Only an
+   * organization's creator joins without an invitation, as its owner.
+   */
+  async #joinsMatchInvitations(sim: Sim, before: Snapshot, joins: Join[], outcome: StepOutcome): Promise<void> {
+    if (joins.length === 0) return;
+    const ids = joins.map((join) => join.event.data.invitation_id).filter((id): id is string => typeof id === 'string');
+    const invitations = ids.length === 0 ? [] : await sim.h.gatehouse.deps.db.selectFrom('invitations').select(['id', 'org_id', 'email', 'role', 'accepted_at']).where('id', 'in', ids).execute();
+    for (const join of joins) {
+      const how = join.rejoin ? 'rejoined from pending' : 'joined';
+      const id = join.event.data.invitation_id;
+      if (id === undefined) {
+        if (join.rejoin || before.orgs.has(join.orgId) || join.role !== 'owner' || join.event.data.role !== 'owner') {
+          violated('I3', `${join.key} ${how} as ${join.role} without an invitation (step: ${outcome.label})`);
+        }
+        continue;
+      }
+      const invitation = invitations.find((candidate) => candidate.id === id);
+      const email = sim.users.find((user) => user.id === join.userId)?.email.toLowerCase();
+      if (!invitation || invitation.org_id !== join.orgId || invitation.email.toLowerCase() !== email || invitation.accepted_at === null) {
+        violated('I4', `member.join of ${join.key} names invitation ${String(id)}, which is no accepted invitation of that organization to that user`);
+      }
+      if (join.role !== invitation.role) violated('I3', `${join.key} ${how} as ${join.role}, but was invited as ${invitation.role} (step: ${outcome.label})`);
+      if (join.event.data.role !== invitation.role) violated('I4', `member.join of ${join.key} records role ${String(join.event.data.role)}, the invitation was for ${invitation.role}`);
+      if (outcome.mainPath?.endsWith('/accept') && outcome.main?.body?.role !== join.role) {
+        violated('I3', `accept answered role ${String(outcome.main?.body?.role)}, the database says ${join.role}`);
+      }
     }
   }
 

@@ -42,7 +42,7 @@ export function checkQueuedMail(step: { sim: Sim; before: Snapshot; after: Snaps
   }
 }
 
-/** I5: every outbox row is sent, and handed to the transport exactly once — across all sequences of the run. */
+/** I5: every outbox row is sent, and handed to the transport exactly once — across all sequences run on one harness. */
 export class DeliveryLedger {
   #mailSeen = 0;
   readonly #deliveries = new Map<string, number>();

@@ -40,6 +40,8 @@ export interface Sim {
   orgs: SimOrg[];
   /** `${orgId} ${email}` → the newest invitation token mailed for it. */
   invitations: Map<string, string>;
+  /** Invitation tokens the sequence accepted: their invitee knows the link is used. */
+  acceptedInvitations: Set<string>;
   /** Set when the step moved the clock (TOTP codes, explicit advances): jobs ran meanwhile. */
   advanced: boolean;
 }
@@ -47,7 +49,7 @@ export interface Sim {
 export const ROLES_BY_RANK: readonly Role[] = ['owner', 'admin', 'manager', 'member'];
 
 export function newSim(h: Harness, passwordHash: string): Sim {
-  return { h, passwordHash, users: [], orgs: [], invitations: new Map(), advanced: false };
+  return { h, passwordHash, users: [], orgs: [], invitations: new Map(), acceptedInvitations: new Set(), advanced: false };
 }
 
 /**
