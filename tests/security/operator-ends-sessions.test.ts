@@ -5,59 +5,13 @@
  * access tokens — or every session of all users, with `gatehouse users sign-out EMAIL | --all`
  * (a subprocess here, against the database a server wrote); it is audited.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createGatehouse, type Gatehouse } from '../../src/compose.ts';
-import { parseConfig } from '../../src/config.ts';
+import { expect, it } from 'vitest';
 import { call } from '../helpers/client.ts';
 import { PASSWORD, signUp, type TestUser } from '../helpers/flows.ts';
-import { memoryTransport, type Harness } from '../helpers/harness.ts';
-import { createFreshDatabase, testDatabaseServerUrl } from '../helpers/testDatabase.ts';
+import type { Harness } from '../helpers/harness.ts';
+import { operatorWorld } from '../helpers/operatorWorld.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-signout-'));
-let fresh: { url: string; drop: () => Promise<void> } | null = null;
-let env: Record<string, string>;
-
-function gatehouse(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** The server, for a while: the embedded database admits one process, so it stops before the CLI runs. */
-async function withServer<T>(work: (h: Harness) => Promise<T>): Promise<T> {
-  const config = parseConfig({ ...env, GATEHOUSE_TEST_CLOCK: '1', GATEHOUSE_PUBLIC_URL: 'http://gatehouse.test' });
-  const mail: Harness['mail'] = [];
-  const instance: Gatehouse = await createGatehouse(config, { logger: pino({ level: 'silent' }), transport: memoryTransport(mail), startJobs: false });
-  const h: Harness = { gatehouse: instance, mail, databaseUrl: config.databaseUrl ?? '', advance: async () => {}, close: () => instance.close() };
-  try {
-    return await work(h);
-  } finally {
-    await instance.close();
-  }
-}
-
-beforeAll(async () => {
-  const serverUrl = testDatabaseServerUrl();
-  fresh = serverUrl ? await createFreshDatabase(serverUrl) : null;
-  env = { GATEHOUSE_DATA_DIR: dataDir, ...(fresh ? { DATABASE_URL: fresh.url } : {}) };
-});
-afterAll(async () => {
-  await fresh?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+const { gatehouse, withServer } = operatorWorld('signout');
 
 interface Seeded {
   target: TestUser & { second: string; pat: string };
