@@ -25,6 +25,11 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** The migrations before `name`, in order: a database as an older version left it (to test a migration on existing rows). */
+export function migrationsBefore(name: string): Record<string, Migration> {
+  return Object.fromEntries(Object.entries(migrations).filter(([other]) => other < name));
+}
+
 export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
   if (await upToDate(db)) return;
   const migrator = new Migrator({ db, provider });

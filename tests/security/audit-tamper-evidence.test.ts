@@ -7,10 +7,8 @@
  * writers never fork it; `verifyAuditChains` (behind `gatehouse audit verify`) finds the first
  * broken link.
  */
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChains, type ChainReport } from '../../src/app/audit/verifyAuditChains.ts';
 import { transact } from '../../src/app/transact.ts';
@@ -20,10 +18,9 @@ import * as initial from '../../src/db/migrations/001_initial.ts';
 import * as sshCertificates from '../../src/db/migrations/002_ssh_certificates.ts';
 import * as oidc from '../../src/db/migrations/003_oidc.ts';
 import * as auditChain from '../../src/db/migrations/004_audit_chain.ts';
-import { PGliteDialect } from '../../src/db/pgliteDialect.ts';
 import { repos } from '../../src/db/repos.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { createFreshDatabase, testDatabaseServerUrl } from '../helpers/testDatabase.ts';
+import { scratchDatabase } from '../helpers/scratchDatabase.ts';
 import { mfaUser } from '../helpers/flows.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { addMember, createOrg } from '../helpers/orgFlows.ts';
@@ -259,26 +256,3 @@ describe('migration 004', () => {
     }
   });
 });
-
-/** A database of its own (PGlite in memory, or a fresh PostgreSQL database), without migrations. */
-async function scratchDatabase(): Promise<{ db: Kysely<unknown>; close(): Promise<void> }> {
-  const serverUrl = testDatabaseServerUrl();
-  if (!serverUrl) {
-    const db = new Kysely<unknown>({ dialect: new PGliteDialect(new PGlite(undefined, { parsers: { 20: Number } })) });
-    return { db, close: () => db.destroy() };
-  }
-  const fresh = await createFreshDatabase(serverUrl);
-  const pool = new pg.Pool({
-    connectionString: fresh.url,
-    max: 1,
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
-  });
-  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    close: async () => {
-      await db.destroy();
-      await fresh.drop();
-    },
-  };
-}
